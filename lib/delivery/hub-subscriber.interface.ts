@@ -1,0 +1,8 @@
+import type { FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+
+/** A local consumer of the hub: a stream() Observable or an @OnFirehose handler. */
+export interface HubSubscriber {
+  next(item: FirehoseStreamItem): void;
+  /** Called when the module shuts down. */
+  complete?(): void;
+}

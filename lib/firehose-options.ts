@@ -1,0 +1,61 @@
+import {
+  CHANNEL_NAME_PATTERN,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CHANNEL,
+  DEFAULT_CLEANUP_INTERVAL,
+  DEFAULT_CLEANUP_THRESHOLD,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_HEARTBEAT_TIMEOUT,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_NOTIFY_MAX_BYTES,
+  DEFAULT_QUEUE_BUFFER_SIZE,
+  DEFAULT_RECONNECT_ATTEMPTS,
+  DEFAULT_RECONNECT_DELAY,
+  DEFAULT_REPLAY_BATCH_SIZE,
+} from './firehose.constants.js';
+import { FirehoseConfigurationError } from './errors/firehose-configuration.error.js';
+import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
+
+export type ResolvedFirehoseOptions = Required<Omit<FirehoseModuleOptions, 'databaseUrl'>> &
+  Pick<FirehoseModuleOptions, 'databaseUrl'>;
+
+/** Applies the defaults and rejects values that would fail later in a less obvious place. */
+export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): ResolvedFirehoseOptions {
+  const resolved: ResolvedFirehoseOptions = {
+    databaseUrl: options.databaseUrl,
+    channel: options.channel ?? DEFAULT_CHANNEL,
+    cleanupThreshold: options.cleanupThreshold ?? DEFAULT_CLEANUP_THRESHOLD,
+    cleanupInterval: options.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL,
+    reconnectAttempts: options.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS,
+    reconnectDelay: options.reconnectDelay ?? DEFAULT_RECONNECT_DELAY,
+    notifyMaxBytes: options.notifyMaxBytes ?? DEFAULT_NOTIFY_MAX_BYTES,
+    maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    replayBatchSize: options.replayBatchSize ?? DEFAULT_REPLAY_BATCH_SIZE,
+    heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
+    heartbeatTimeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
+    migrationsRun: options.migrationsRun ?? false,
+    queueBufferSize: options.queueBufferSize ?? DEFAULT_QUEUE_BUFFER_SIZE,
+  };
+  if (!CHANNEL_NAME_PATTERN.test(resolved.channel)) {
+    throw new FirehoseConfigurationError(
+      `channel "${resolved.channel}" is not a lower-case SQL identifier of at most 51 characters; use letters, digits and underscores, e.g. "firehose".`,
+    );
+  }
+  const positive: (keyof ResolvedFirehoseOptions)[] = [
+    'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
+    'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
+  ];
+  for (const key of positive) {
+    const value = resolved[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new FirehoseConfigurationError(`${key} must be a positive integer, got ${String(value)}.`);
+    }
+  }
+  if (resolved.notifyMaxBytes > DEFAULT_NOTIFY_MAX_BYTES) {
+    throw new FirehoseConfigurationError(
+      `notifyMaxBytes ${resolved.notifyMaxBytes} exceeds PostgreSQL's NOTIFY limit; use at most ${DEFAULT_NOTIFY_MAX_BYTES}.`,
+    );
+  }
+  return resolved;
+}

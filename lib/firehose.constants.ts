@@ -1,0 +1,33 @@
+/** Injection token of the resolved {@link FirehoseModuleOptions}. */
+export const FIREHOSE_MODULE_OPTIONS = Symbol('FIREHOSE_MODULE_OPTIONS');
+/** Injection token of the options with every default applied (internal). */
+export const FIREHOSE_RESOLVED_OPTIONS = Symbol('FIREHOSE_RESOLVED_OPTIONS');
+/** Injection token of the app's TypeORM DataSource as the module sees it. */
+export const FIREHOSE_DATA_SOURCE = Symbol('FIREHOSE_DATA_SOURCE');
+/** Metadata key under which `@OnFirehose` stores its streams. */
+export const ON_FIREHOSE_METADATA = 'firehose:on_firehose';
+
+export const DEFAULT_CHANNEL = 'firehose';
+export const DEFAULT_CLEANUP_THRESHOLD = 100;
+export const DEFAULT_CLEANUP_INTERVAL = 1000;
+export const DEFAULT_RECONNECT_ATTEMPTS = 5;
+export const DEFAULT_RECONNECT_DELAY = 1000;
+/** NOTIFY payloads must be shorter than 8000 bytes in a default PostgreSQL build. */
+export const DEFAULT_NOTIFY_MAX_BYTES = 7999;
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_REPLAY_BATCH_SIZE = 1000;
+export const DEFAULT_HEARTBEAT_INTERVAL = 10_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT = 5_000;
+export const DEFAULT_QUEUE_BUFFER_SIZE = 10_000;
+
+export const MAX_STREAM_NAME_BYTES = 255;
+/** Channel names become SQL identifiers in LISTEN, so only plain lower-case identifiers are allowed. */
+export const CHANNEL_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,50}$/;
+/** Suffix of the channel that carries queue messages beside the event channel. */
+export const QUEUE_CHANNEL_SUFFIX = '_queue';
+/**
+ * Key of the transaction-level advisory lock every append takes before ids are assigned.
+ * Holding it to commit makes the global `id` commit-ordered, so it is a safe cursor across streams.
+ */
+export const APPEND_LOCK_KEY = 7_236_351_991;

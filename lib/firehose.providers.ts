@@ -1,0 +1,84 @@
+import type { Provider } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { FIREHOSE_DATA_SOURCE, FIREHOSE_MODULE_OPTIONS, FIREHOSE_RESOLVED_OPTIONS, QUEUE_CHANNEL_SUFFIX } from './firehose.constants.js';
+import { resolveFirehoseOptions, type ResolvedFirehoseOptions } from './firehose-options.js';
+import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
+import { FirehoseHub } from './delivery/firehose-hub.js';
+import { FirehoseExplorer } from './explorer/firehose.explorer.js';
+import { FirehoseService } from './firehose.service.js';
+import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
+import { listenerConnectionConfig } from './listener/listener-connection-config.js';
+import { PgListener } from './listener/pg-listener.js';
+import { BroadcastBatcher } from './publish/broadcast-batcher.js';
+import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
+import { FirehoseStore } from './store/firehose.store.js';
+import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
+
+/**
+ * Every long-lived object is built in a factory, ready, per app: several apps in one process
+ * (tests) never share a listener or a batcher. Order comes from the injection graph, not hooks.
+ */
+export const FIREHOSE_PROVIDERS: Provider[] = [
+  {
+    provide: FIREHOSE_RESOLVED_OPTIONS,
+    useFactory: (options: FirehoseModuleOptions) => resolveFirehoseOptions(options),
+    inject: [FIREHOSE_MODULE_OPTIONS],
+  },
+  {
+    provide: FirehoseStore,
+    useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions) => {
+      if (options.migrationsRun) await runFirehoseMigrations(dataSource);
+      return new FirehoseStore(dataSource, options.channel, options.notifyMaxBytes);
+    },
+    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: FirehoseHub,
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) => new FirehoseHub(store, options.replayBatchSize),
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: FirehoseQueueRegistry,
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
+      new FirehoseQueueRegistry(store, options.channel + QUEUE_CHANNEL_SUFFIX, options.notifyMaxBytes, options.queueBufferSize),
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: FirehoseCleaner,
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
+      new FirehoseCleaner(store, options.cleanupThreshold, options.cleanupInterval),
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: BroadcastBatcher,
+    useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) =>
+      new BroadcastBatcher(store, options.channel, options.batchSize, (ids) => cleaner.markWritten(ids)),
+    inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: PgListener,
+    useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions, hub: FirehoseHub, queues: FirehoseQueueRegistry) => {
+      const queueChannel = options.channel + QUEUE_CHANNEL_SUFFIX;
+      const listener = new PgListener(
+        listenerConnectionConfig(dataSource, options.databaseUrl),
+        {
+          channels: [options.channel, queueChannel],
+          reconnectAttempts: options.reconnectAttempts,
+          reconnectDelay: options.reconnectDelay,
+          heartbeatInterval: options.heartbeatInterval,
+          heartbeatTimeout: options.heartbeatTimeout,
+        },
+        {
+          onListening: () => hub.onListening(),
+          onNotification: (channel, payload) =>
+            channel === queueChannel ? queues.onNotification(payload) : hub.onNotification(payload),
+        },
+      );
+      await listener.connect();
+      return listener;
+    },
+    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry],
+  },
+  FirehoseExplorer,
+  FirehoseService,
+];

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { FIREHOSE_RESOLVED_OPTIONS } from './firehose.constants.js';
+import type { ResolvedFirehoseOptions } from './firehose-options.js';
+import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
+import { createEventStream } from './delivery/event-stream.js';
+import { FirehoseHub } from './delivery/firehose-hub.js';
+import { InvalidCursorError } from './errors/invalid-cursor.error.js';
+import type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
+import type { FirehoseEvent, FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+import type { FirehoseQueue } from './interfaces/firehose-queue.interface.js';
+import type { ListenerState } from './listener/listener-state.js';
+import { PgListener } from './listener/pg-listener.js';
+import { BroadcastBatcher } from './publish/broadcast-batcher.js';
+import { serializeData } from './publish/serialize-data.js';
+import { assertValidStreamName, normalizeStreamNames } from './publish/stream-name.js';
+import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
+import { FirehoseStore } from './store/firehose.store.js';
+
+export interface FirehoseHealth {
+  /** `connected` is healthy; see ListenerState for the others. */
+  listener: ListenerState;
+}
+
+/**
+ * The public face of the module: broadcast to a stream, consume streams with replay, open
+ * ephemeral queues. Holds no state of its own.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class FirehoseService {
+  constructor(
+    @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
+    private readonly store: FirehoseStore,
+    private readonly batcher: BroadcastBatcher,
+    private readonly hub: FirehoseHub,
+    private readonly cleaner: FirehoseCleaner,
+    private readonly queues: FirehoseQueueRegistry,
+    private readonly listener: PgListener,
+  ) {}
+
+  /**
+   * Stores `data` as the next event of `stream` and delivers it to every process. Resolves once it
+   * is committed (or, with `manager`, once written in the caller's transaction).
+   */
+  async broadcast<T>(stream: string, data: T, options: BroadcastOptions = {}): Promise<FirehoseEvent<T>> {
+    assertValidStreamName(stream);
+    const json = serializeData(data, this.options.maxPayloadBytes, 'maxPayloadBytes');
+    if (!options.manager) return this.batcher.enqueue(stream, json, data) as Promise<FirehoseEvent<T>>;
+    const [row] = await this.store.append([stream], [json], options.manager);
+    this.cleaner.markWritten([row.channel_id]);
+    return { id: Number(row.id), stream: row.stream, data, sequence: Number(row.sequence), channelId: row.channel_id };
+  }
+
+  /**
+   * Events of `streams` as they commit. With `lastEventId`, every kept event after it is replayed
+   * first, with no gap or duplicate at the switch to live; a stream whose history after that id was
+   * trimmed yields a `FirehoseReset` item instead of a partial replay.
+   */
+  stream<T = unknown>(streams: string | string[], options: StreamOptions = {}): Observable<FirehoseStreamItem<T>> {
+    const names = normalizeStreamNames(streams);
+    const { lastEventId } = options;
+    if (lastEventId !== undefined && !(Number.isSafeInteger(lastEventId) && lastEventId >= 0)) {
+      throw new InvalidCursorError(lastEventId);
+    }
+    return createEventStream(this.hub, this.store, names, lastEventId, this.options.replayBatchSize) as Observable<
+      FirehoseStreamItem<T>
+    >;
+  }
+
+  /** Opens a handle on an ephemeral queue; see FirehoseQueue for who receives what. */
+  queue<T = unknown>(name: string): FirehoseQueue<T> {
+    return this.queues.open<T>(name);
+  }
+
+  health(): FirehoseHealth {
+    return { listener: this.listener.state };
+  }
+
+  /** Removes old messages now instead of on the next timer tick (keeps `cleanupThreshold` per stream). */
+  cleanup(): Promise<void> {
+    return this.cleaner.runOnce();
+  }
+}

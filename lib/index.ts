@@ -1,0 +1,18 @@
+export { FirehoseModule } from './firehose.module.js';
+export { FirehoseService, type FirehoseHealth } from './firehose.service.js';
+export { OnFirehose } from './decorators/on-firehose.decorator.js';
+export { FIREHOSE_MODULE_OPTIONS, ON_FIREHOSE_METADATA } from './firehose.constants.js';
+export type {
+  FirehoseModuleOptions,
+  FirehoseModuleExtras,
+  FirehoseOptionsFactory,
+} from './interfaces/firehose-module-options.interface.js';
+export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
+export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
+export type { ListenerState } from './listener/listener-state.js';
+export * from './errors/index.js';
+export { FirehoseChannel } from './store/firehose-channel.entity.js';
+export { FirehoseMessage } from './store/firehose-message.entity.js';
+export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
+export { FIREHOSE_MIGRATIONS, CreateFirehoseTables1732320000000 } from '../migrations/index.js';

@@ -1,0 +1,18 @@
+import type { EntityManager } from 'typeorm';
+
+export interface BroadcastOptions {
+  /**
+   * An EntityManager inside the caller's transaction. The event is then written on that
+   * transaction's connection and exists, and is delivered, if and only if it commits.
+   * The write takes the module's append lock until that commit: broadcast last in the transaction.
+   */
+  manager?: EntityManager;
+}
+
+export interface StreamOptions {
+  /**
+   * Replay every kept event with an id greater than this before going live. Omit it to receive
+   * only events committed after the subscription starts.
+   */
+  lastEventId?: number;
+}

@@ -1,0 +1,34 @@
+/**
+ * One stored broadcast, as every consumer sees it. The same shape as the WebSocket frame of the
+ * Firehose protocol, with `channelId` for the frame's `channel_id`.
+ */
+export interface FirehoseEvent<T = unknown> {
+  /** Global id, commit-ordered across all streams: a safe resume cursor (`last_event_id`). */
+  id: number;
+  stream: string;
+  data: T;
+  /** Position in its stream: 1, 2, 3… with no hole, in commit order. */
+  sequence: number;
+  /** Id of the stream's row in `firehose_channels`. */
+  channelId: number;
+}
+
+/**
+ * Emitted instead of a partial replay: the events of `stream` after the requested cursor are no
+ * longer all kept (cleanup trimmed them, or the cursor is from another database). The subscriber
+ * should reload its state for that stream; delivery goes on with events after `lastEventId`.
+ */
+export interface FirehoseReset {
+  type: 'reset';
+  stream: string;
+  /** Id of the stream's newest event when the reset was decided; later events follow. */
+  lastEventId: number;
+  reason: 'history-trimmed' | 'cursor-ahead';
+}
+
+/** What `FirehoseService.stream()` emits. */
+export type FirehoseStreamItem<T = unknown> = FirehoseEvent<T> | FirehoseReset;
+
+export function isFirehoseReset(item: FirehoseStreamItem): item is FirehoseReset {
+  return (item as FirehoseReset).type === 'reset';
+}

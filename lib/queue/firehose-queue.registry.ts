@@ -1,0 +1,62 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { assertValidStreamName } from '../publish/stream-name.js';
+import { FirehosePayloadTooLargeError } from '../errors/payload-too-large.error.js';
+import { serializeData } from '../publish/serialize-data.js';
+import type { FirehoseStore } from '../store/firehose.store.js';
+import { FirehoseQueueHandle } from './firehose-queue-handle.js';
+
+/**
+ * Routes queue notifications to the open handles of this app. Queues ride the listener's second
+ * channel and write nothing: a message reaches the handles open when its NOTIFY commits.
+ */
+export class FirehoseQueueRegistry implements OnApplicationShutdown {
+  private readonly logger = new Logger('Firehose');
+  private readonly handles = new Map<string, Set<FirehoseQueueHandle<any>>>();
+
+  constructor(
+    private readonly store: FirehoseStore,
+    private readonly channel: string,
+    private readonly notifyMaxBytes: number,
+    private readonly bufferSize: number,
+  ) {}
+
+  open<T>(name: string): FirehoseQueueHandle<T> {
+    assertValidStreamName(name);
+    const handle = new FirehoseQueueHandle<T>(name, this.bufferSize, (n, m) => this.send(n, m), (h) => this.forget(h));
+    let set = this.handles.get(name);
+    if (!set) this.handles.set(name, (set = new Set()));
+    set.add(handle);
+    return handle;
+  }
+
+  onNotification(payload: string): void {
+    let parsed: { q?: unknown; m?: unknown };
+    try {
+      parsed = JSON.parse(payload);
+    } catch {
+      this.logger.warn(`Ignored a queue notification that is not JSON: ${payload.slice(0, 100)}`);
+      return;
+    }
+    if (typeof parsed.q !== 'string') return;
+    const set = this.handles.get(parsed.q);
+    if (set) for (const handle of set) handle.receive(parsed.m);
+  }
+
+  onApplicationShutdown(): void {
+    for (const set of [...this.handles.values()]) for (const handle of [...set]) handle.close();
+  }
+
+  private async send(name: string, message: unknown): Promise<void> {
+    const body = serializeData(message, this.notifyMaxBytes, 'notifyMaxBytes');
+    const payload = `{"q":${JSON.stringify(name)},"m":${body}}`;
+    const bytes = Buffer.byteLength(payload);
+    if (bytes > this.notifyMaxBytes) throw new FirehosePayloadTooLargeError(bytes, this.notifyMaxBytes, 'notifyMaxBytes');
+    await this.store.notify(this.channel, payload);
+    this.logger.debug(`NOTIFY ${this.channel} (queue "${name}")`);
+  }
+
+  private forget(handle: FirehoseQueueHandle<any>): void {
+    const set = this.handles.get(handle.name);
+    if (set?.delete(handle) && set.size === 0) this.handles.delete(handle.name);
+  }
+}

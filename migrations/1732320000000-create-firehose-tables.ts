@@ -1,0 +1,127 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { APPEND_LOCK_KEY } from '../lib/firehose.constants.js';
+import { firehoseTables, quoteIdentifier } from '../lib/store/firehose-tables.js';
+
+/** Serializes concurrent boots that run this migration against one database. */
+const MIGRATION_LOCK_KEY = 7_236_351_990;
+
+/**
+ * Tables and functions of the Firehose log. Idempotent, so it is safe both in the app's own
+ * migration list and through the module's `migrationsRun` option.
+ */
+export class CreateFirehoseTables1732320000000 implements MigrationInterface {
+  name = 'CreateFirehoseTables1732320000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = (queryRunner.connection.options as { schema?: string }).schema;
+    const t = firehoseTables(schema);
+    await queryRunner.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    if (schema) await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await queryRunner.query(`
+      CREATE TABLE IF NOT EXISTS ${t.channels} (
+        id serial PRIMARY KEY,
+        name varchar(255) NOT NULL UNIQUE,
+        sequence bigint NOT NULL DEFAULT 0,
+        pruned_id bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE IF NOT EXISTS ${t.messages} (
+        id bigserial PRIMARY KEY,
+        channel_id integer NOT NULL REFERENCES ${t.channels} (id) ON DELETE CASCADE,
+        sequence bigint NOT NULL,
+        data json NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT firehose_messages_channel_sequence UNIQUE (channel_id, sequence)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS firehose_messages_channel_id_id ON ${t.messages} (channel_id, id)`,
+    );
+    // One round trip per batch. The advisory lock, held to commit, makes ids commit-ordered across
+    // all writers, so `id > cursor` never skips a row that commits late. The channel upsert assigns
+    // each stream a contiguous range of sequences under the stream row's lock; a rollback undoes it.
+    await queryRunner.query(`
+      CREATE OR REPLACE FUNCTION ${t.appendFunction}(
+        p_streams text[], p_data text[], p_channel text, p_notify_max_bytes integer
+      ) RETURNS TABLE (id bigint, stream text, sequence bigint, channel_id integer)
+      LANGUAGE plpgsql AS $fn$
+      #variable_conflict use_column
+      DECLARE
+        r record;
+        v_head text;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${APPEND_LOCK_KEY});
+        FOR r IN
+          WITH input AS (
+            SELECT s AS name, d AS data, o AS ord
+            FROM unnest(p_streams, p_data) WITH ORDINALITY AS u(s, d, o)
+          ), counts AS (
+            SELECT name, count(*) AS n FROM input GROUP BY name ORDER BY name
+          ), ch AS (
+            INSERT INTO ${t.channels} AS c (name, sequence)
+            SELECT name, n FROM counts
+            ON CONFLICT (name) DO UPDATE SET sequence = c.sequence + EXCLUDED.sequence, updated_at = now()
+            RETURNING c.id, c.name, c.sequence
+          ), numbered AS (
+            SELECT i.ord, i.data, i.name, ch.id AS cid,
+                   ch.sequence - counts.n + row_number() OVER (PARTITION BY i.name ORDER BY i.ord) AS seq
+            FROM input i JOIN ch ON ch.name = i.name JOIN counts ON counts.name = i.name
+          ), ins AS (
+            INSERT INTO ${t.messages} (channel_id, sequence, data)
+            SELECT cid, seq, data::json FROM numbered ORDER BY ord
+            RETURNING id, channel_id, sequence
+          )
+          SELECT ins.id, n.name, ins.sequence, ins.channel_id, n.data
+          FROM ins JOIN numbered n ON n.cid = ins.channel_id AND n.seq = ins.sequence
+          ORDER BY ins.id
+        LOOP
+          -- Each payload carries its id, so Postgres never folds two of them together.
+          v_head := '{"id":' || r.id || ',"stream":' || to_json(r.name)::text ||
+                    ',"sequence":' || r.sequence || ',"channel_id":' || r.channel_id;
+          IF octet_length(v_head) + octet_length(r.data) + 9 <= p_notify_max_bytes THEN
+            PERFORM pg_notify(p_channel, v_head || ',"data":' || r.data || '}');
+          ELSE
+            PERFORM pg_notify(p_channel, v_head || ',"ref":1}');
+          END IF;
+          id := r.id; stream := r.name; sequence := r.sequence; channel_id := r.channel_id;
+          RETURN NEXT;
+        END LOOP;
+      END
+      $fn$`);
+    // Deleting and recording the highest deleted id happen in one statement, so a reader that
+    // checks pruned_id in its own snapshot can tell a complete replay from a trimmed one.
+    await queryRunner.query(`
+      CREATE OR REPLACE FUNCTION ${t.cleanupFunction}(p_channel_ids integer[], p_keep integer)
+      RETURNS bigint LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_deleted bigint;
+      BEGIN
+        -- The append lock keeps channel-row locks in one order with appends (no deadlock).
+        PERFORM pg_advisory_xact_lock(${APPEND_LOCK_KEY});
+        WITH c AS (
+          SELECT id, sequence FROM ${t.channels} WHERE id = ANY(p_channel_ids)
+        ), d AS (
+          DELETE FROM ${t.messages} m USING c
+          WHERE m.channel_id = c.id AND m.sequence <= c.sequence - p_keep
+          RETURNING m.channel_id, m.id
+        ), x AS (
+          SELECT channel_id, max(id) AS max_id, count(*) AS n FROM d GROUP BY channel_id
+        ), u AS (
+          UPDATE ${t.channels} ch SET pruned_id = x.max_id FROM x
+          WHERE ch.id = x.channel_id AND x.max_id > ch.pruned_id
+        )
+        SELECT COALESCE(sum(n), 0) INTO v_deleted FROM x;
+        RETURN v_deleted;
+      END
+      $fn$`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const t = firehoseTables((queryRunner.connection.options as { schema?: string }).schema);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.cleanupFunction}(integer[], integer)`);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.appendFunction}(text[], text[], text, integer)`);
+    await queryRunner.query(`DROP TABLE IF EXISTS ${t.messages}`);
+    await queryRunner.query(`DROP TABLE IF EXISTS ${t.channels}`);
+  }
+}

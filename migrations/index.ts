@@ -1,0 +1,6 @@
+import { CreateFirehoseTables1732320000000 } from './1732320000000-create-firehose-tables.js';
+
+export { CreateFirehoseTables1732320000000 };
+
+/** Every migration of the module, in order. Add them to your DataSource's `migrations`. */
+export const FIREHOSE_MIGRATIONS = [CreateFirehoseTables1732320000000];

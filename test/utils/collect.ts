@@ -1,0 +1,39 @@
+import type { Observable, Subscription } from 'rxjs';
+
+/** Subscribes and gathers items until `count` arrived or `timeoutMs` passed (then rejects with what it has). */
+export function collect<T>(source: Observable<T>, count: number, timeoutMs = 15_000): { items: T[]; done: Promise<T[]>; stop(): void } {
+  const items: T[] = [];
+  let subscription: Subscription | undefined;
+  const done = new Promise<T[]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription?.unsubscribe();
+      reject(new Error(`collected ${items.length} of ${count} items within ${timeoutMs} ms`));
+    }, timeoutMs);
+    subscription = source.subscribe({
+      next: (item) => {
+        items.push(item);
+        if (items.length >= count) {
+          clearTimeout(timer);
+          queueMicrotask(() => subscription?.unsubscribe());
+          resolve(items);
+        }
+      },
+      error: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    });
+  });
+  return { items, done, stop: () => subscription?.unsubscribe() };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true or the time runs out. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}

@@ -1,0 +1,45 @@
+import { Module, type DynamicModule, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, type FirehoseModuleOptions } from '../../lib/index.js';
+
+export interface FirehoseTestApp {
+  app: INestApplicationContext;
+  firehose: FirehoseService;
+  close(): Promise<void>;
+}
+
+export interface FirehoseTestAppOptions {
+  url: string;
+  firehose?: FirehoseModuleOptions;
+  /** Use forRootAsync with a factory instead of forRoot. */
+  async?: boolean;
+  providers?: Provider[];
+  imports?: Array<Type | DynamicModule>;
+}
+
+/** A Nest application context with TypeORM on `url` and the Firehose module; migrations applied. */
+export async function createFirehoseApp(options: FirehoseTestAppOptions): Promise<FirehoseTestApp> {
+  const firehoseOptions = { reconnectDelay: 50, ...options.firehose };
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url: options.url,
+        entities: FIREHOSE_ENTITIES,
+        migrations: FIREHOSE_MIGRATIONS,
+        migrationsRun: true,
+        poolSize: 10,
+      }),
+      options.async
+        ? FirehoseModule.forRootAsync({ useFactory: async () => firehoseOptions })
+        : FirehoseModule.forRoot(firehoseOptions),
+      ...(options.imports ?? []),
+    ],
+    providers: options.providers ?? [],
+  })
+  class TestAppModule {}
+  const app = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'] });
+  await app.init();
+  return { app, firehose: app.get(FirehoseService), close: () => app.close() };
+}
