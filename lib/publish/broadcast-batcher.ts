@@ -57,6 +57,8 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
     if (this.inFlight || this.queue.length === 0) return;
     this.inFlight = this.flushLoop().finally(() => {
       this.inFlight = undefined;
+      // A caller resumed by the last batch may have enqueued before this callback ran.
+      if (this.queue.length > 0) this.startFlush();
     });
   }
 
