@@ -17,6 +17,8 @@ import { assertValidStreamName, normalizeStreamNames } from './publish/stream-na
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 
+const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
+
 export interface FirehoseHealth {
   /** `connected` is healthy; see ListenerState for the others. */
   listener: ListenerState;
@@ -46,7 +48,7 @@ export class FirehoseService {
    */
   async broadcast<T>(stream: string, data: T, options: BroadcastOptions = {}): Promise<FirehoseEvent<T>> {
     assertValidStreamName(stream);
-    const json = serializeData(data, this.options.maxPayloadBytes, 'maxPayloadBytes');
+    const json = serializeData(data, this.options.maxPayloadBytes, BROADCAST_TOO_LARGE);
     if (!options.manager) return this.batcher.enqueue(stream, json, data) as Promise<FirehoseEvent<T>>;
     const [row] = await this.store.append([stream], [json], options.manager);
     this.cleaner.markWritten([row.channel_id]);

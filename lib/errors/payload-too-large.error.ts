@@ -1,8 +1,12 @@
 import { FirehoseError } from './firehose.error.js';
 
-/** Serialized data is larger than the configured limit. */
+/** Serialized data is larger than the limit that applies to it; the message says what to do. */
 export class FirehosePayloadTooLargeError extends FirehoseError {
-  constructor(readonly bytes: number, readonly limit: number, option: string) {
-    super(`Payload of ${bytes} bytes exceeds the ${limit}-byte limit (${option}); send less, or raise ${option}.`);
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+    remedy: string,
+  ) {
+    super(`Payload of ${bytes} bytes exceeds the ${limit}-byte limit; ${remedy}.`);
   }
 }

@@ -6,7 +6,7 @@ import { FirehoseUnserializableDataError } from '../errors/unserializable-data.e
 const LONE_SURROGATE_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 /** Serializes event or queue data to JSON and enforces a byte limit, with errors that say why. */
-export function serializeData(data: unknown, limit: number, limitOption: string): string {
+export function serializeData(data: unknown, limit: number, remedy: string): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(data);
@@ -20,7 +20,7 @@ export function serializeData(data: unknown, limit: number, limitOption: string)
   // Cheap upper bound first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
   if (json.length * 3 > limit) {
     const bytes = Buffer.byteLength(json);
-    if (bytes > limit) throw new FirehosePayloadTooLargeError(bytes, limit, limitOption);
+    if (bytes > limit) throw new FirehosePayloadTooLargeError(bytes, limit, remedy);
   }
   return json;
 }

@@ -19,6 +19,7 @@ export function assertValidStreamName(stream: unknown): asserts stream is string
 export function normalizeStreamNames(streams: string | readonly string[]): string[] {
   const list = typeof streams === 'string' ? [streams] : streams;
   if (!Array.isArray(list)) throw new InvalidStreamNameError(streams, 'expected a stream name or an array of them');
+  if (list.length === 0) throw new InvalidStreamNameError('', 'expected at least one stream name');
   list.forEach(assertValidStreamName);
   return [...new Set(list)];
 }

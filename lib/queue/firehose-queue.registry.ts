@@ -5,6 +5,10 @@ import { serializeData } from '../publish/serialize-data.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
 import { FirehoseQueueHandle } from './firehose-queue-handle.js';
 
+// Queue messages are never stored, so they must fit in one NOTIFY payload (under 8000 bytes).
+const QUEUE_MESSAGE_TOO_LARGE =
+  'queue messages travel inside one NOTIFY, which PostgreSQL caps below 8000 bytes: push an id and store the body elsewhere';
+
 /**
  * Routes queue notifications to the open handles of this app. Queues ride the listener's second
  * channel and write nothing: a message reaches the handles open when its NOTIFY commits.
@@ -47,10 +51,10 @@ export class FirehoseQueueRegistry implements OnApplicationShutdown {
   }
 
   private async send(name: string, message: unknown): Promise<void> {
-    const body = serializeData(message, this.notifyMaxBytes, 'notifyMaxBytes');
+    const body = serializeData(message, this.notifyMaxBytes, QUEUE_MESSAGE_TOO_LARGE);
     const payload = `{"q":${JSON.stringify(name)},"m":${body}}`;
     const bytes = Buffer.byteLength(payload);
-    if (bytes > this.notifyMaxBytes) throw new FirehosePayloadTooLargeError(bytes, this.notifyMaxBytes, 'notifyMaxBytes');
+    if (bytes > this.notifyMaxBytes) throw new FirehosePayloadTooLargeError(bytes, this.notifyMaxBytes, QUEUE_MESSAGE_TOO_LARGE);
     await this.store.notify(this.channel, payload);
     this.logger.debug(`NOTIFY ${this.channel} (queue "${name}")`);
   }

@@ -1,0 +1,105 @@
+import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../lib/index.js';
+import { PgListener } from '../../lib/listener/pg-listener.js';
+import { collect, sleep, waitFor } from '../utils/collect.js';
+import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
+import { TcpProxy } from '../utils/tcp-proxy.js';
+import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+
+const STREAMS = ['orders', 'payments', 'audit'];
+
+/** Broadcasts `count` events round-robin over STREAMS, a few at a time, pausing between rounds. */
+async function broadcastSteadily(app: FirehoseTestApp, count: number, pauseMs = 2): Promise<FirehoseEvent[]> {
+  const events: FirehoseEvent[] = [];
+  for (let i = 0; i < count; i += 3) {
+    const round = await Promise.all(
+      [0, 1, 2].filter((k) => i + k < count).map((k) => app.firehose.broadcast(STREAMS[(i + k) % STREAMS.length], { n: i + k })),
+    );
+    events.push(...round);
+    await sleep(pauseMs);
+  }
+  return events;
+}
+
+function expectExactlyOnceInOrder(received: FirehoseStreamItem[], written: FirehoseEvent[]): void {
+  expect(received.filter(isFirehoseReset)).toEqual([]);
+  const ids = (received as FirehoseEvent[]).map((e) => e.id);
+  expect(ids).toEqual(written.map((e) => e.id).sort((a, b) => a - b));
+  for (const stream of STREAMS) {
+    const sequences = (received as FirehoseEvent[]).filter((e) => e.stream === stream).map((e) => e.sequence);
+    expect(sequences).toEqual(sequences.map((_, i) => sequences[0] + i));
+  }
+}
+
+describe('listener recovery', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('listener');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('delivers every event once, in order, when the LISTEN backend is killed during a stream of broadcasts', async () => {
+    const writer = await createFirehoseApp({ url: db.url, firehose: { cleanupThreshold: 100_000 } });
+    const reader = await createFirehoseApp({ url: db.url, firehose: { cleanupThreshold: 100_000 } });
+    try {
+      const total = 600;
+      const received = collect(reader.firehose.stream(STREAMS), total, 30_000);
+      await sleep(50);
+      const writing = broadcastSteadily(writer, total);
+      const listener = reader.app.get(PgListener);
+      let kills = 0;
+      for (let round = 0; round < 3; round++) {
+        await sleep(150);
+        const pid = listener.backendPid;
+        if (!pid) continue;
+        const [{ killed }] = await db.query('SELECT pg_terminate_backend($1) AS killed', [pid]);
+        if (killed) kills++;
+        await waitFor(() => listener.state === 'connected' && listener.backendPid !== pid, 10_000, 'the listener to reconnect');
+      }
+      const written = await writing;
+      expect(kills).toBe(3);
+      expectExactlyOnceInOrder(await received.done, written);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it('reports unhealthy while PostgreSQL stays unreachable past every retry, then catches up when it is back', async () => {
+    const proxy = TcpProxy.forUrl(db.url);
+    await proxy.start();
+    const writer = await createFirehoseApp({ url: db.url, firehose: { cleanupThreshold: 100_000 } });
+    // The reader reaches PostgreSQL only through the proxy: its pool and its listener both go dark.
+    const reader = await createFirehoseApp({
+      url: proxy.rewrite(db.url),
+      firehose: { cleanupThreshold: 100_000, reconnectAttempts: 3, reconnectDelay: 50, heartbeatInterval: 200, heartbeatTimeout: 200 },
+    });
+    try {
+      const before = 30;
+      const during = 60;
+      const after = 30;
+      const received = collect(reader.firehose.stream(STREAMS), before + during + after, 30_000);
+      await sleep(50);
+      const written = await broadcastSteadily(writer, before);
+      await waitFor(() => received.items.length === before, 5_000, 'the first events');
+
+      await proxy.cut();
+      await waitFor(() => reader.firehose.health().listener === 'unhealthy', 10_000, 'the listener to report unhealthy');
+      written.push(...(await broadcastSteadily(writer, during)));
+      await sleep(1_000); // well past 3 attempts at 50, 100 and 200 ms
+      expect(reader.firehose.health().listener).toBe('unhealthy');
+      expect(received.items.length).toBe(before);
+
+      await proxy.restore();
+      await waitFor(() => reader.firehose.health().listener === 'connected', 10_000, 'the listener to reconnect');
+      written.push(...(await broadcastSteadily(writer, after)));
+      expectExactlyOnceInOrder(await received.done, written);
+    } finally {
+      await reader.close();
+      await writer.close();
+      await proxy.stop();
+    }
+  });
+});
