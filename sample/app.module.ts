@@ -1,0 +1,31 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ActivityListener } from './activity/activity.listener.js';
+import { BroadcastController } from './broadcast/broadcast.controller.js';
+import { CommentsController } from './comments/comments.controller.js';
+import { CommentsService } from './comments/comments.service.js';
+import { FirehoseExceptionFilter } from './errors/firehose-exception.filter.js';
+import { EventsController } from './events/events.controller.js';
+import { HealthController } from './health/health.controller.js';
+import { InfrastructureModule } from './infrastructure.module.js';
+import { QueueController } from './queue/queue.controller.js';
+import { QueueHandles } from './queue/queue-handles.service.js';
+
+/** The HTTP app. A dynamic module because the database URL is known only once main.ts has one. */
+@Module({})
+export class AppModule {
+  static forDatabase(url: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forRoot(url)],
+      controllers: [BroadcastController, EventsController, CommentsController, QueueController, HealthController],
+      providers: [
+        CommentsService,
+        QueueHandles,
+        ActivityListener,
+        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+        { provide: APP_FILTER, useClass: FirehoseExceptionFilter },
+      ],
+    };
+  }
+}

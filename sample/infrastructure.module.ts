@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../lib/index.js';
+import { Comment } from './comments/comment.entity.js';
+import { CreateSampleComments1732400000000 } from './comments/create-sample-comments.migration.js';
+import { intFromEnv } from './config/env.js';
+
+/**
+ * TypeORM and the Firehose module, configured the same way in the app and in the worker: two
+ * processes on one database share one event log.
+ */
+@Module({})
+export class InfrastructureModule {
+  static forRoot(url: string): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url,
+          // Listed, not globbed: globs do not load ESM entity files.
+          entities: [...FIREHOSE_ENTITIES, Comment],
+          migrations: [...FIREHOSE_MIGRATIONS, CreateSampleComments1732400000000],
+          migrationsRun: true,
+        }),
+        // The async form, as with ConfigService: the factory runs while the app boots, so options
+        // can come from the environment (or inject: [ConfigService]) rather than from import time.
+        FirehoseModule.forRootAsync({
+          useFactory: () => ({
+            cleanupThreshold: intFromEnv('FIREHOSE_CLEANUP_THRESHOLD', 100),
+            // Below Express's 100 kB body limit, so POST /broadcast can show the library's own error.
+            maxPayloadBytes: intFromEnv('FIREHOSE_MAX_PAYLOAD_BYTES', 64 * 1024),
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,14 @@
+/** What to try once the app listens, printed at boot. */
+export function usageLines(base: string): string[] {
+  const json = `-H 'content-type: application/json'`;
+  return [
+    `Firehose sample listening on ${base}`,
+    `  curl -X POST ${base}/broadcast ${json} -d '{"stream":"dashboard","data":{"visitors":42}}'`,
+    `  curl '${base}/events?streams=dashboard,jobs&last_event_id=0'`,
+    `  curl -X POST ${base}/comments ${json} -d '{"text":"hello"}'`,
+    `  curl -X POST ${base}/queue/tasks ${json} -d '{"message":{"task":"resize"}}'`,
+    `  curl '${base}/queue/tasks?timeout=1000'`,
+    `  curl ${base}/health`,
+    `Worker (another process, same database): npm run sample:worker`,
+  ];
+}
