@@ -19,7 +19,7 @@ export function createEventStream(
   return new Observable<FirehoseStreamItem>((subscriber) => {
     let cursor = lastEventId ?? 0;
     const floors = new Map<string, number>();
-    let held: FirehoseStreamItem[] | undefined = lastEventId === undefined ? undefined : [];
+    let held: FirehoseStreamItem[] | undefined = [];
     let closed = false;
 
     const emit = (item: FirehoseStreamItem): void => {
@@ -39,6 +39,11 @@ export function createEventStream(
 
     const replay = async (): Promise<void> => {
       const top = await store.maxId();
+      if (lastEventId === undefined) {
+        // Live only: the hub may still hold events committed before this subscription; skip them.
+        cursor = top;
+        return;
+      }
       if (cursor > top) {
         // The client's cursor is from another database or a restore: nothing it holds can be trusted.
         for (const stream of streams) emit({ type: 'reset', stream, lastEventId: top, reason: 'cursor-ahead' });
@@ -55,16 +60,14 @@ export function createEventStream(
       }
     };
 
-    if (held) {
-      replay().then(
-        () => {
-          const release = held ?? [];
-          held = undefined;
-          if (!closed) release.forEach(emit);
-        },
-        (error) => subscriber.error(error),
-      );
-    }
+    replay().then(
+      () => {
+        const release = held ?? [];
+        held = undefined;
+        if (!closed) release.forEach(emit);
+      },
+      (error) => subscriber.error(error),
+    );
 
     return () => {
       closed = true;

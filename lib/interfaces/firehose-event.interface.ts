@@ -21,7 +21,10 @@ export interface FirehoseEvent<T = unknown> {
 export interface FirehoseReset {
   type: 'reset';
   stream: string;
-  /** Id of the stream's newest event when the reset was decided; later events follow. */
+  /**
+   * Delivery of the stream goes on with events after this id: the stream's newest event when its
+   * history was found trimmed, the log's newest event when the cursor was ahead of the log.
+   */
   lastEventId: number;
   reason: 'history-trimmed' | 'cursor-ahead';
 }

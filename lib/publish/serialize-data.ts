@@ -1,8 +1,9 @@
 import { FirehosePayloadTooLargeError } from '../errors/payload-too-large.error.js';
 import { FirehoseUnserializableDataError } from '../errors/unserializable-data.error.js';
 
-// JSON.stringify escapes a lone surrogate as \udXXX, which PostgreSQL's json type rejects; a
-// preceding even run of backslashes means the escape is real, not literal text.
+// A lone surrogate has no UTF-8 form: stored as a \udXXX escape it would reach browsers as U+FFFD
+// and break jsonb consumers. JSON.stringify escapes it as \udXXX; a preceding even run of
+// backslashes means the escape is real, not literal text.
 const LONE_SURROGATE_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 /** Serializes event or queue data to JSON and enforces a byte limit, with errors that say why. */

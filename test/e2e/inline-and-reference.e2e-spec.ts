@@ -1,0 +1,153 @@
+import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
+import { listenForNotifications, type NotifyListener } from '../utils/notify-listener.js';
+import { collect, sleep, waitFor } from '../utils/collect.js';
+import type { FirehoseEvent } from '../../lib/index.js';
+
+/**
+ * The event NOTIFY payload, byte for byte as the append function builds it:
+ * `{"id":…,"stream":…,"sequence":…,"channel_id":…,"data":…}` inline, or the same head with
+ * `,"ref":1}` instead of the data. It goes inline iff the inline form fits in notifyMaxBytes.
+ */
+function inlinePayload(id: number, stream: string, sequence: number, channelId: number, dataJson: string): string {
+  return `{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${channelId},"data":${dataJson}}`;
+}
+
+/** A string whose JSON makes the inline payload exactly `bytes` UTF-8 bytes, built from `unit` (plus ASCII padding). */
+function dataForPayloadBytes(bytes: number, head: (dataJson: string) => string, unit = 'x'): string {
+  const overhead = Buffer.byteLength(head('""'));
+  const room = bytes - overhead;
+  const unitBytes = Buffer.byteLength(unit);
+  const data = unit.repeat(Math.floor(room / unitBytes)) + 'a'.repeat(room % unitBytes);
+  expect(Buffer.byteLength(head(JSON.stringify(data)))).toBe(bytes);
+  return data;
+}
+
+describe('inline and by-reference delivery', () => {
+  let db: TestDatabase;
+  let small: FirehoseTestApp;
+  let standard: FirehoseTestApp;
+  let raw: NotifyListener;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('inline_ref');
+    small = await createFirehoseApp({ url: db.url, firehose: { notifyMaxBytes: 500 } });
+    standard = await createFirehoseApp({ url: db.url });
+    raw = await listenForNotifications(db.url, ['firehose']);
+  });
+  afterAll(async () => {
+    await raw?.close();
+    await small?.close();
+    await standard?.close();
+    await db?.drop();
+  });
+
+  /** The id the next append will get, read from the id sequence (no other writer runs meanwhile). */
+  async function nextId(): Promise<number> {
+    const [row] = await db.query('SELECT last_value, is_called FROM firehose_messages_id_seq');
+    return Number(row.last_value) + (row.is_called ? 1 : 0);
+  }
+
+  /** The raw NOTIFY payload of event `id` as seen by a plain LISTEN client. */
+  async function rawPayloadOf(id: number): Promise<string> {
+    const find = () => raw.received.find((n) => JSON.parse(n.payload).id === id);
+    await waitFor(() => find() !== undefined, 5_000, `NOTIFY of event ${id}`);
+    return find()!.payload;
+  }
+
+  /**
+   * Creates `stream` with one warm-up event (so its channel id is known), then broadcasts data
+   * whose inline payload would be exactly `bytes` long, and returns what every observer saw.
+   */
+  async function broadcastSized(t: FirehoseTestApp, stream: string, bytes: number, unit = 'x') {
+    const live = collect(t.firehose.stream(stream), 2, 5_000);
+    const warmUp = await t.firehose.broadcast(stream, 'warm-up');
+    const id = await nextId();
+    const data = dataForPayloadBytes(bytes, (json) => inlinePayload(id, stream, 2, warmUp.channelId, json), unit);
+    const event = await t.firehose.broadcast(stream, data);
+    expect(event).toEqual({ id, stream, data, sequence: 2, channelId: warmUp.channelId });
+    const [receivedWarmUp, received] = (await live.done) as FirehoseEvent[];
+    expect(receivedWarmUp).toEqual(warmUp);
+    const [row] = await db.query('SELECT id, sequence, channel_id, data::text AS json FROM firehose_messages WHERE id = $1', [id]);
+    return { data, event, received, row, payload: await rawPayloadOf(id) };
+  }
+
+  it(`sends an event whose payload is exactly notifyMaxBytes (500) inline`, async () => {
+    const { data, event, received, row, payload } = await broadcastSized(small, 'at-limit', 500);
+    expect(Buffer.byteLength(payload)).toBe(500);
+    expect(JSON.parse(payload)).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.channelId, data });
+    expect(received).toEqual(event);
+    expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.channelId, json: JSON.stringify(data) });
+  });
+
+  it('sends an event one byte under the limit inline', async () => {
+    const { data, event, received, payload } = await broadcastSized(small, 'under-limit', 499);
+    expect(Buffer.byteLength(payload)).toBe(499);
+    expect(JSON.parse(payload).data).toBe(data);
+    expect(received).toEqual(event);
+  });
+
+  it('sends an event one byte over the limit by reference, and delivers the same content', async () => {
+    const { data, event, received, row, payload } = await broadcastSized(small, 'over-limit', 501);
+    expect(payload).toBe(`{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.channelId},"ref":1}`);
+    expect(received).toEqual(event);
+    expect(received.data).toBe(data);
+    expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.channelId, json: JSON.stringify(data) });
+  });
+
+  it('counts UTF-8 bytes, not characters, at the default limit of 7999', async () => {
+    // '€' is 1 UTF-16 unit but 3 UTF-8 bytes: a character count would send both of these inline.
+    const atLimit = await broadcastSized(standard, 'utf8-at-limit', 7999, '€');
+    expect(atLimit.data.length).toBeLessThan(2700);
+    expect(Buffer.byteLength(atLimit.payload)).toBe(7999);
+    expect(JSON.parse(atLimit.payload).data).toBe(atLimit.data);
+    expect(atLimit.received).toEqual(atLimit.event);
+    expect(atLimit.row.json).toBe(JSON.stringify(atLimit.data));
+
+    const overLimit = await broadcastSized(standard, 'utf8-over-limit', 8000, '€');
+    expect(overLimit.data.length).toBeLessThan(2700);
+    expect(JSON.parse(overLimit.payload)).toEqual({
+      id: overLimit.event.id,
+      stream: 'utf8-over-limit',
+      sequence: 2,
+      channel_id: overLimit.event.channelId,
+      ref: 1,
+    });
+    expect(overLimit.received).toEqual(overLimit.event);
+    expect(overLimit.received.data).toBe(overLimit.data);
+    expect(overLimit.row.json).toBe(JSON.stringify(overLimit.data));
+  });
+
+  it('counts the bytes of a multi-byte stream name too', async () => {
+    const stream = 'flux-ü-日本';
+    const { data, event, received, payload } = await broadcastSized(small, stream, 500);
+    expect(Buffer.byteLength(payload)).toBe(500);
+    expect(JSON.parse(payload).data).toBe(data);
+    expect(received).toEqual(event);
+    const over = await broadcastSized(small, `${stream}-2`, 501);
+    expect(JSON.parse(over.payload).ref).toBe(1);
+    expect(over.received).toEqual(over.event);
+  });
+
+  it('keeps per-stream order when inline and by-reference events interleave', async () => {
+    const stream = 'interleaved';
+    const count = 200;
+    const dataOf = (i: number) => (i % 2 === 0 ? { i, body: 'x'.repeat(600) } : { i });
+    const live = collect(small.firehose.stream(stream), count, 15_000);
+    const broadcasts: Promise<FirehoseEvent>[] = [];
+    // Ten bursts of twenty, a macrotask apart, so the events span several group-commit batches.
+    for (let burst = 0; burst < 10; burst++) {
+      for (let j = 0; j < 20; j++) broadcasts.push(small.firehose.broadcast(stream, dataOf(burst * 20 + j + 1)));
+      await sleep(0);
+    }
+    const events = await Promise.all(broadcasts);
+    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    const received = (await live.done) as FirehoseEvent[];
+    expect(received.map((e) => e.sequence)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(received.map((e) => e.data)).toEqual(Array.from({ length: count }, (_, i) => dataOf(i + 1)));
+    expect(received).toEqual(events);
+    // Both paths were really taken, alternately.
+    const kinds = await Promise.all(events.map(async (e) => ('ref' in JSON.parse(await rawPayloadOf(e.id)) ? 'ref' : 'inline')));
+    expect(kinds).toEqual(Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 'inline' : 'ref')));
+  });
+});

@@ -1,0 +1,117 @@
+import { resolveFirehoseOptions } from '../../lib/firehose-options.js';
+import { FirehoseConfigurationError } from '../../lib/errors/firehose-configuration.error.js';
+import type { FirehoseModuleOptions } from '../../lib/interfaces/firehose-module-options.interface.js';
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('resolveFirehoseOptions', () => {
+  const defaults = {
+    databaseUrl: undefined,
+    channel: 'firehose',
+    cleanupThreshold: 100,
+    cleanupInterval: 1000,
+    reconnectAttempts: 5,
+    reconnectDelay: 1000,
+    notifyMaxBytes: 7999,
+    maxPayloadBytes: 1_048_576,
+    batchSize: 500,
+    replayBatchSize: 1000,
+    heartbeatInterval: 10_000,
+    heartbeatTimeout: 5_000,
+    migrationsRun: false,
+    queueBufferSize: 10_000,
+  };
+
+  it('applies every default when called without options', () => {
+    expect(resolveFirehoseOptions()).toEqual(defaults);
+  });
+
+  it('applies every default to an empty object, and to explicit undefined values', () => {
+    expect(resolveFirehoseOptions({})).toEqual(defaults);
+    expect(resolveFirehoseOptions({ channel: undefined, cleanupThreshold: undefined, migrationsRun: undefined })).toEqual(defaults);
+  });
+
+  it('keeps every given value', () => {
+    const given: Required<FirehoseModuleOptions> = {
+      databaseUrl: 'postgres://u@h:5432/d',
+      channel: 'events_2',
+      cleanupThreshold: 1,
+      cleanupInterval: 2,
+      reconnectAttempts: 3,
+      reconnectDelay: 4,
+      notifyMaxBytes: 7999,
+      maxPayloadBytes: 6,
+      batchSize: 7,
+      replayBatchSize: 8,
+      heartbeatInterval: 9,
+      heartbeatTimeout: 10,
+      migrationsRun: true,
+      queueBufferSize: 11,
+    };
+    expect(resolveFirehoseOptions(given)).toEqual(given);
+  });
+
+  it('does not modify its input', () => {
+    const input: FirehoseModuleOptions = { channel: 'mine' };
+    resolveFirehoseOptions(input);
+    expect(input).toEqual({ channel: 'mine' });
+  });
+
+  describe('channel', () => {
+    it.each(['_x', 'a', 'firehose_2', 'a'.repeat(51)])('accepts %p', (channel) => {
+      expect(resolveFirehoseOptions({ channel }).channel).toBe(channel);
+    });
+
+    it.each(['Bad-Name', 'Firehose', '', '2fast', 'with space', 'dash-ed', 'a'.repeat(52), 'é', 'x;DROP'])('rejects %p', (channel) => {
+      const error = thrown(() => resolveFirehoseOptions({ channel }));
+      expect(error).toBeInstanceOf(FirehoseConfigurationError);
+      expect(error.name).toBe('FirehoseConfigurationError');
+      expect(error.message).toBe(
+        `Invalid Firehose configuration: channel "${channel}" is not a lower-case SQL identifier of at most 51 characters; use letters, digits and underscores, e.g. "firehose".`,
+      );
+    });
+  });
+
+  describe('positive integer options', () => {
+    const keys = [
+      'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
+      'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
+    ] as const;
+    const bad: unknown[] = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10', true];
+
+    it.each(keys.flatMap((key) => bad.map((value) => [key, value] as const)))('rejects %s = %p', (key, value) => {
+      const error = thrown(() => resolveFirehoseOptions({ [key]: value } as FirehoseModuleOptions));
+      expect(error).toBeInstanceOf(FirehoseConfigurationError);
+      expect(error.message).toBe(`Invalid Firehose configuration: ${key} must be a positive integer, got ${String(value)}.`);
+    });
+
+    it.each(keys)('treats %s = null like an omitted option (the default)', (key) => {
+      expect(resolveFirehoseOptions({ [key]: null } as unknown as FirehoseModuleOptions)[key]).toBe(defaults[key]);
+    });
+
+    it.each(keys)('accepts %s = 1', (key) => {
+      expect(resolveFirehoseOptions({ [key]: 1 })[key]).toBe(1);
+    });
+  });
+
+  describe('notifyMaxBytes', () => {
+    it('accepts 7999, the largest payload PostgreSQL takes', () => {
+      expect(resolveFirehoseOptions({ notifyMaxBytes: 7999 }).notifyMaxBytes).toBe(7999);
+    });
+
+    it.each([8000, 9000])('rejects %p, over the NOTIFY limit', (notifyMaxBytes) => {
+      const error = thrown(() => resolveFirehoseOptions({ notifyMaxBytes }));
+      expect(error).toBeInstanceOf(FirehoseConfigurationError);
+      expect(error.message).toBe(
+        `Invalid Firehose configuration: notifyMaxBytes ${notifyMaxBytes} exceeds PostgreSQL's NOTIFY limit; use at most 7999.`,
+      );
+    });
+  });
+});
