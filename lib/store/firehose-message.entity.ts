@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { FirehoseChannel } from './firehose-channel.entity.js';
 
 /**
@@ -8,7 +8,6 @@ import { FirehoseChannel } from './firehose-channel.entity.js';
  * @publicApi
  */
 @Entity({ name: 'firehose_messages' })
-@Unique('firehose_messages_channel_sequence', ['channelId', 'sequence'])
 @Index('firehose_messages_channel_id_id', ['channelId', 'id'])
 export class FirehoseMessage {
   /** bigint comes back from pg as a string. */
@@ -18,7 +17,8 @@ export class FirehoseMessage {
   @Column({ name: 'channel_id', type: 'integer' })
   channelId!: number;
 
-  @ManyToOne(() => FirehoseChannel, { onDelete: 'CASCADE' })
+  // No foreign key in the schema (see the migration): the relation is for queries only.
+  @ManyToOne(() => FirehoseChannel, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'channel_id' })
   channel?: Relation<FirehoseChannel>;
 

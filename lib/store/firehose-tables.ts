@@ -6,7 +6,6 @@ export interface FirehoseTables {
   channels: string;
   messages: string;
   appendFunction: string;
-  cleanupFunction: string;
 }
 
 export function quoteIdentifier(name: string): string {
@@ -19,6 +18,5 @@ export function firehoseTables(schema?: string): FirehoseTables {
     channels: `${prefix}firehose_channels`,
     messages: `${prefix}firehose_messages`,
     appendFunction: `${prefix}firehose_append`,
-    cleanupFunction: `${prefix}firehose_cleanup`,
   };
 }

@@ -24,6 +24,10 @@ export class FirehoseStore {
   private readonly appendSql: string;
   private readonly replaySql: string;
   private readonly fetchSql: string;
+  private readonly cleanupSkipSql: string;
+  private readonly cleanupWaitSql: string;
+  /** The DataSource's pg pool: group-commit batches skip TypeORM's per-query QueryRunner. */
+  private readonly pool: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: AppendedRow[] }> } | undefined;
 
   constructor(
     readonly dataSource: DataSource,
@@ -31,6 +35,7 @@ export class FirehoseStore {
     private readonly notifyMaxBytes: number,
   ) {
     this.t = firehoseTables((dataSource.options as { schema?: string }).schema);
+    this.pool = (dataSource.driver as { master?: FirehoseStore['pool'] }).master;
     this.appendSql = `SELECT id, stream, sequence, channel_id FROM ${this.t.appendFunction}($1::text[], $2::text[], $3, $4)`;
     // One statement, so one snapshot: the trimmed check and the rows agree. A stream whose
     // pruned_id passed its cursor yields a reset row (with its newest id) and no events.
@@ -52,6 +57,21 @@ export class FirehoseStore {
         WHERE ch.pruned_id <= ch.after AND m.id > ch.after
         ORDER BY m.id LIMIT $3
       ) events`;
+    const cleanupSql = (lockMode: string) => `
+      WITH l AS (
+        SELECT id, sequence, pruned_id FROM ${this.t.channels} WHERE id = ANY($1::integer[]) FOR NO KEY UPDATE ${lockMode}
+      ), d AS (
+        DELETE FROM ${this.t.messages} m USING l
+        WHERE m.channel_id = l.id AND m.id > l.pruned_id AND m.sequence <= l.sequence - $2
+        RETURNING m.channel_id, m.id
+      ), x AS (
+        SELECT channel_id, max(id) AS max_id, count(*) AS n FROM d GROUP BY channel_id
+      ), u AS (
+        UPDATE ${this.t.channels} ch SET pruned_id = x.max_id FROM x WHERE ch.id = x.channel_id
+      )
+      SELECT COALESCE((SELECT sum(n) FROM x), 0) AS deleted, ARRAY(SELECT id FROM l) AS done`;
+    this.cleanupSkipSql = cleanupSql('SKIP LOCKED');
+    this.cleanupWaitSql = cleanupSql('');
     this.fetchSql = `
       SELECT m.id, c.name AS stream, m.sequence, m.channel_id, m.data
       FROM ${this.t.messages} m JOIN ${this.t.channels} c ON c.id = m.channel_id
@@ -59,8 +79,12 @@ export class FirehoseStore {
   }
 
   /** Appends events in one transaction (or in the caller's), notifying each in id order. */
-  async append(streams: string[], payloads: string[], runner: Queryable = this.dataSource): Promise<AppendedRow[]> {
-    return runner.query(this.appendSql, [streams, payloads, this.channel, this.notifyMaxBytes]);
+  async append(streams: string[], payloads: string[], runner?: Queryable): Promise<AppendedRow[]> {
+    const values = [streams, payloads, this.channel, this.notifyMaxBytes];
+    if (runner || !this.pool) return (runner ?? this.dataSource).query(this.appendSql, values);
+    // A named statement is parsed once per pooled connection.
+    const { rows } = await this.pool.query({ name: 'firehose_append', text: this.appendSql, values });
+    return rows;
   }
 
   /**
@@ -93,10 +117,15 @@ export class FirehoseStore {
     return Number(row.id);
   }
 
-  /** Deletes all but the newest `keep` messages of each channel; returns how many went. */
-  async cleanup(channelIds: number[], keep: number): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT ${this.t.cleanupFunction}($1::integer[], $2) AS deleted`, [channelIds, keep]);
-    return Number(row.deleted);
+  /**
+   * Deletes all but the newest `keep` messages of each channel and raises its pruned_id in the same
+   * statement. Channel rows locked by an append in flight are skipped rather than waited for, so
+   * cleanup never joins a lock cycle with appends; the skipped ones are returned for a retry.
+   */
+  async cleanup(channelIds: number[], keep: number, wait = false): Promise<{ deleted: number; skipped: number[] }> {
+    const [row] = await this.dataSource.query(wait ? this.cleanupWaitSql : this.cleanupSkipSql, [channelIds, keep]);
+    const done = new Set<number>(row.done);
+    return { deleted: Number(row.deleted), skipped: channelIds.filter((id) => !done.has(id)) };
   }
 
   async notify(channel: string, payload: string): Promise<void> {

@@ -1,0 +1,227 @@
+// Child process: one plain `pg` LISTEN connection that timestamps every notification.
+//
+// A notification payload is JSON with a `data` object {r: run, w: worker, i: per-worker index,
+// t: send time (performance.timeOrigin + performance.now() of the sender)}. Per run it records
+// the send→receive latency, distinct/duplicate/reordered counts, and its own CPU time.
+// Driven over IPC by ReceiverHandle (below) from the parent.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Samples } from './stats.mjs';
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** Per-run bookkeeping in the child. */
+class RunStats {
+  constructor() {
+    this.lat = new Samples(1 << 14);
+    this.received = 0;
+    this.dup = 0;
+    this.reordered = 0;
+    this.workers = new Map(); // w -> { seen: Uint8Array, max: number, distinct: number }
+    this.lastAt = 0;
+  }
+
+  add(w, i, latency, at) {
+    this.received++;
+    this.lastAt = at;
+    let s = this.workers.get(w);
+    if (!s) this.workers.set(w, (s = { seen: new Uint8Array(1024), max: -1, distinct: 0 }));
+    if (i >= s.seen.length) {
+      let n = s.seen.length;
+      while (n <= i) n *= 2;
+      const next = new Uint8Array(n);
+      next.set(s.seen);
+      s.seen = next;
+    }
+    if (s.seen[i]) {
+      this.dup++;
+      return;
+    }
+    s.seen[i] = 1;
+    s.distinct++;
+    if (i < s.max) this.reordered++;
+    else s.max = i;
+    this.lat.push(latency);
+  }
+
+  get distinct() {
+    let n = 0;
+    for (const s of this.workers.values()) n += s.distinct;
+    return n;
+  }
+}
+
+async function childMain() {
+  const { default: pg } = await import('pg');
+  const runs = new Map();
+  let offset = 0;
+  let client;
+  let malformed = 0;
+  const cpuAt = new Map();
+
+  const onNotification = (msg) => {
+    const at = now();
+    let data;
+    try {
+      data = JSON.parse(msg.payload).data;
+    } catch {
+      malformed++;
+      return;
+    }
+    if (!data || typeof data.r !== 'number') {
+      malformed++;
+      return;
+    }
+    let run = runs.get(data.r);
+    if (!run) runs.set(data.r, (run = new RunStats()));
+    run.add(data.w, data.i, at - offset - data.t, at);
+  };
+
+  const send = (m) => process.send(m);
+
+  process.on('message', async (m) => {
+    try {
+      if (m.type === 'init') {
+        client = new pg.Client({ connectionString: m.url, application_name: 'bench-receiver' });
+        client.on('notification', onNotification);
+        client.on('error', (e) => send({ type: 'error', message: e.message }));
+        await client.connect();
+        for (const ch of m.channels) await client.query(`LISTEN ${ch}`);
+        const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
+        send({ type: 'ready', id: m.id, pid: process.pid, backendPid: rows[0].pid });
+      } else if (m.type === 'clock') {
+        send({ type: 'clock', id: m.id, t: now() });
+      } else if (m.type === 'offset') {
+        offset = m.offset;
+        send({ type: 'ok', id: m.id });
+      } else if (m.type === 'begin') {
+        if (!runs.has(m.run)) runs.set(m.run, new RunStats());
+        cpuAt.set(m.run, process.cpuUsage());
+        send({ type: 'ok', id: m.id });
+      } else if (m.type === 'end') {
+        let run = runs.get(m.run);
+        if (!run) runs.set(m.run, (run = new RunStats()));
+        const started = now();
+        // Wait for the stragglers: until all expected arrived, or nothing new for graceMs.
+        for (;;) {
+          if (run.distinct >= m.expected) break;
+          const idle = now() - Math.max(run.lastAt, started);
+          if (idle > m.graceMs) break;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        const cpu = process.cpuUsage(cpuAt.get(m.run));
+        send({
+          type: 'result',
+          id: m.id,
+          run: m.run,
+          received: run.received,
+          distinct: run.distinct,
+          dup: run.dup,
+          reordered: run.reordered,
+          malformed,
+          latency: run.lat.summary(),
+          cpuUs: cpu.user + cpu.system,
+          lastAt: run.lastAt,
+        });
+        runs.delete(m.run);
+        cpuAt.delete(m.run);
+      } else if (m.type === 'close') {
+        await client?.end().catch(() => undefined);
+        send({ type: 'ok', id: m.id });
+        process.disconnect();
+      }
+    } catch (error) {
+      send({ type: 'error', id: m.id, message: error.message });
+    }
+  });
+  send({ type: 'started' });
+}
+
+/** Parent side: spawns the receiver (optionally pinned with taskset) and talks to it. */
+export class ReceiverHandle {
+  static async start({ url, channels, pinCpus }) {
+    const file = fileURLToPath(import.meta.url);
+    const args = [file, '--child'];
+    const child = pinCpus
+      ? spawn('taskset', ['-a', '-c', pinCpus, process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const handle = new ReceiverHandle(child);
+    await handle.waitFor((m) => m.type === 'started');
+    const ready = await handle.request({ type: 'init', url, channels });
+    handle.pid = ready.pid;
+    handle.backendPid = ready.backendPid;
+    return handle;
+  }
+
+  constructor(child) {
+    this.child = child;
+    this.nextId = 1;
+    this.waiters = [];
+    child.on('message', (m) => {
+      if (m.type === 'error' && m.id === undefined) process.stderr.write(`receiver error: ${m.message}\n`);
+      const i = this.waiters.findIndex((w) => w.match(m));
+      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
+    });
+    child.on('exit', (code) => {
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`receiver exited with ${code}`));
+    });
+  }
+
+  waitFor(match) {
+    return new Promise((resolve, reject) => this.waiters.push({ match, resolve, reject }));
+  }
+
+  async request(message) {
+    const id = this.nextId++;
+    const reply = this.waitFor((m) => m.id === id);
+    this.child.send({ ...message, id });
+    const m = await reply;
+    if (m.type === 'error') throw new Error(`receiver: ${m.message}`);
+    return m;
+  }
+
+  /**
+   * Estimates (child clock − parent clock) in ms from the ping-pong with the smallest round trip,
+   * then tells the child to subtract it. Both clocks are performance.timeOrigin + now().
+   */
+  async calibrateClock(rounds = 200) {
+    const nowParent = () => performance.timeOrigin + performance.now();
+    let best = { rtt: Infinity, offset: 0 };
+    for (let k = 0; k < rounds; k++) {
+      const t0 = nowParent();
+      const m = await this.request({ type: 'clock' });
+      const t1 = nowParent();
+      if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: m.t - (t0 + t1) / 2 };
+    }
+    await this.request({ type: 'offset', offset: best.offset });
+    return best;
+  }
+
+  begin(run) {
+    return this.request({ type: 'begin', run });
+  }
+
+  end(run, expected, graceMs) {
+    return this.request({ type: 'end', run, expected, graceMs });
+  }
+
+  async close() {
+    await this.request({ type: 'close' }).catch(() => undefined);
+    await new Promise((resolve) => {
+      if (this.child.exitCode !== null) resolve();
+      else this.child.once('exit', resolve);
+      setTimeout(() => {
+        if (this.child.exitCode === null) this.child.kill();
+        resolve();
+      }, 2000).unref();
+    });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  childMain().catch((error) => {
+    process.stderr.write(`receiver failed: ${error.stack}\n`);
+    process.exit(1);
+  });
+}
