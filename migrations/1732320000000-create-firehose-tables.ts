@@ -52,7 +52,8 @@ export class CreateFirehoseTables1732320000000 implements MigrationInterface {
       #variable_conflict use_column
       DECLARE
         r record;
-        v_head text;
+        v_event text;
+        v_chunk text;
       BEGIN
         PERFORM pg_advisory_xact_lock(${APPEND_LOCK_KEY});
         FOR r IN
@@ -79,17 +80,28 @@ export class CreateFirehoseTables1732320000000 implements MigrationInterface {
           FROM ins JOIN numbered n ON n.cid = ins.channel_id AND n.seq = ins.sequence
           ORDER BY ins.id
         LOOP
-          -- Each payload carries its id, so Postgres never folds two of them together.
-          v_head := '{"id":' || r.id || ',"stream":' || to_json(r.name)::text ||
-                    ',"sequence":' || r.sequence || ',"channel_id":' || r.channel_id;
-          IF octet_length(v_head) + octet_length(r.data) + 9 <= p_notify_max_bytes THEN
-            PERFORM pg_notify(p_channel, v_head || ',"data":' || r.data || '}');
+          v_event := '{"id":' || r.id || ',"stream":' || to_json(r.name)::text ||
+                     ',"sequence":' || r.sequence || ',"channel_id":' || r.channel_id;
+          -- Inline when the event fits a notification on its own (with the array's brackets).
+          IF octet_length(v_event) + octet_length(r.data) + 11 <= p_notify_max_bytes THEN
+            v_event := v_event || ',"data":' || r.data || '}';
           ELSE
-            PERFORM pg_notify(p_channel, v_head || ',"ref":1}');
+            v_event := v_event || ',"ref":1}';
           END IF;
+          -- Events are packed, in id order, into as few notifications as fit the byte limit: each
+          -- NOTIFY wakes every listening backend in the cluster, so fewer of them is cheaper for all.
+          IF v_chunk IS NOT NULL AND octet_length(v_chunk) + octet_length(v_event) + 2 > p_notify_max_bytes THEN
+            PERFORM pg_notify(p_channel, v_chunk || ']');
+            v_chunk := NULL;
+          END IF;
+          v_chunk := CASE WHEN v_chunk IS NULL THEN '[' || v_event ELSE v_chunk || ',' || v_event END;
           id := r.id; stream := r.name; sequence := r.sequence; channel_id := r.channel_id;
           RETURN NEXT;
         END LOOP;
+        -- Each payload holds distinct ids, so Postgres never folds two of them together.
+        IF v_chunk IS NOT NULL THEN
+          PERFORM pg_notify(p_channel, v_chunk || ']');
+        END IF;
       END
       $fn$`);
   }

@@ -1,6 +1,6 @@
 // Child process: one plain `pg` LISTEN connection that timestamps every notification.
 //
-// A notification payload is JSON with a `data` object {r: run, w: worker, i: per-worker index,
+// A notification payload is JSON (one event, or an array of events) whose events have a `data` object {r: run, w: worker, i: per-worker index,
 // t: send time (performance.timeOrigin + performance.now() of the sender)}. Per run it records
 // the send→receive latency, distinct/duplicate/reordered counts, and its own CPU time.
 // Driven over IPC by ReceiverHandle (below) from the parent.
@@ -60,15 +60,7 @@ async function childMain() {
   let malformed = 0;
   const cpuAt = new Map();
 
-  const onNotification = (msg) => {
-    const at = now();
-    let data;
-    try {
-      data = JSON.parse(msg.payload).data;
-    } catch {
-      malformed++;
-      return;
-    }
+  const record = (data, at) => {
     if (!data || typeof data.r !== 'number') {
       malformed++;
       return;
@@ -76,6 +68,19 @@ async function childMain() {
     let run = runs.get(data.r);
     if (!run) runs.set(data.r, (run = new RunStats()));
     run.add(data.w, data.i, at - offset - data.t, at);
+  };
+  // The naive channel carries one event per notification; the module's carries an array of events.
+  const onNotification = (msg) => {
+    const at = now();
+    let parsed;
+    try {
+      parsed = JSON.parse(msg.payload);
+    } catch {
+      malformed++;
+      return;
+    }
+    if (Array.isArray(parsed)) for (const event of parsed) record(event.data, at);
+    else record(parsed.data, at);
   };
 
   const send = (m) => process.send(m);

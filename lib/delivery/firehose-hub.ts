@@ -51,22 +51,31 @@ export class FirehoseHub implements OnApplicationShutdown {
     });
   }
 
-  /** Parses one notification of the event channel; O(1) apart from the enqueue. */
+  /**
+   * Parses one notification of the event channel: a JSON array of events in id order, each with
+   * its data inline or marked `"ref":1`. O(n) in its events apart from the enqueue.
+   */
   onNotification(payload: string): void {
-    let parsed: Record<string, unknown>;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(payload);
     } catch {
       this.logger.warn(`Ignored a notification that is not JSON: ${payload.slice(0, 100)}`);
       return;
     }
-    const { id, stream, sequence, channel_id: channelId } = parsed;
-    if (typeof id !== 'number' || typeof stream !== 'string' || typeof sequence !== 'number' || typeof channelId !== 'number') {
-      this.logger.warn(`Ignored a notification without id, stream, sequence and channel_id: ${payload.slice(0, 100)}`);
+    if (!Array.isArray(parsed)) {
+      this.logger.warn(`Ignored a notification that is not an array of events: ${payload.slice(0, 100)}`);
       return;
     }
-    if ('data' in parsed) this.push({ kind: 'event', event: { id, stream, data: parsed.data, sequence, channelId } });
-    else this.push({ kind: 'ref', event: { id, stream, sequence, channelId } });
+    for (const item of parsed as Array<Record<string, unknown>>) {
+      const { id, stream, sequence, channel_id: channelId } = item ?? {};
+      if (typeof id !== 'number' || typeof stream !== 'string' || typeof sequence !== 'number' || typeof channelId !== 'number') {
+        this.logger.warn(`Ignored a notified event without id, stream, sequence and channel_id: ${payload.slice(0, 100)}`);
+        continue;
+      }
+      if ('data' in item) this.push({ kind: 'event', event: { id, stream, data: item.data, sequence, channelId } });
+      else this.push({ kind: 'ref', event: { id, stream, sequence, channelId } });
+    }
   }
 
   onApplicationShutdown(): void {

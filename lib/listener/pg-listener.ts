@@ -175,7 +175,7 @@ export class PgListener implements OnApplicationShutdown {
         if (this.failures >= this.options.reconnectAttempts && this.currentState !== 'unhealthy') {
           this.currentState = 'unhealthy';
           this.logger.error(
-            `LISTEN connection failed ${this.failures} times (${error.message}); Firehose is unhealthy and keeps retrying every ~${Math.round(this.backoff(this.failures) / 1000)} s. Check that PostgreSQL is up and reachable.`,
+            `LISTEN connection failed ${this.failures} times (${error.message}); Firehose is unhealthy and keeps retrying every ~${formatDelay(this.cappedDelay())}. Check that PostgreSQL is up and reachable.`,
           );
         } else {
           this.logger.warn(`LISTEN reconnect attempt ${this.failures} failed: ${error.message}`);
@@ -188,10 +188,17 @@ export class PgListener implements OnApplicationShutdown {
 
   /** Exponential from `reconnectDelay`, capped at the delay of the last counted attempt, with jitter. */
   private backoff(failures: number): number {
-    const exponent = Math.min(failures, this.options.reconnectAttempts - 1);
-    const delay = this.options.reconnectDelay * 2 ** exponent;
+    const delay = this.options.reconnectDelay * 2 ** Math.min(failures, this.options.reconnectAttempts - 1);
     return delay / 2 + Math.random() * (delay / 2);
   }
+
+  private cappedDelay(): number {
+    return this.options.reconnectDelay * 2 ** (this.options.reconnectAttempts - 1);
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -5,12 +5,13 @@ import { collect, sleep, waitFor } from '../utils/collect.js';
 import type { FirehoseEvent } from '../../lib/index.js';
 
 /**
- * The event NOTIFY payload, byte for byte as the append function builds it:
- * `{"id":…,"stream":…,"sequence":…,"channel_id":…,"data":…}` inline, or the same head with
- * `,"ref":1}` instead of the data. It goes inline iff the inline form fits in notifyMaxBytes.
+ * The NOTIFY payload of an event broadcast on its own, byte for byte as the append function builds
+ * it: a JSON array of the batch's events, here `[{"id":…,"stream":…,"sequence":…,"channel_id":…,"data":…}]`
+ * inline, or the same head with `,"ref":1}` instead of the data. An event goes inline iff it fits
+ * a notification of its own, brackets included, within notifyMaxBytes.
  */
 function inlinePayload(id: number, stream: string, sequence: number, channelId: number, dataJson: string): string {
-  return `{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${channelId},"data":${dataJson}}`;
+  return `[{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${channelId},"data":${dataJson}}]`;
 }
 
 /** A string whose JSON makes the inline payload exactly `bytes` UTF-8 bytes, built from `unit` (plus ASCII padding). */
@@ -48,11 +49,16 @@ describe('inline and by-reference delivery', () => {
     return Number(row.last_value) + (row.is_called ? 1 : 0);
   }
 
-  /** The raw NOTIFY payload of event `id` as seen by a plain LISTEN client. */
+  /** The raw NOTIFY payload that carried event `id`, as seen by a plain LISTEN client. */
   async function rawPayloadOf(id: number): Promise<string> {
-    const find = () => raw.received.find((n) => JSON.parse(n.payload).id === id);
+    const find = () => raw.received.find((n) => (JSON.parse(n.payload) as Array<{ id: number }>).some((e) => e.id === id));
     await waitFor(() => find() !== undefined, 5_000, `NOTIFY of event ${id}`);
     return find()!.payload;
+  }
+
+  /** Event `id` as its notification carried it. */
+  async function rawEventOf(id: number): Promise<Record<string, unknown>> {
+    return (JSON.parse(await rawPayloadOf(id)) as Array<Record<string, unknown>>).find((e) => e.id === id)!;
   }
 
   /**
@@ -75,7 +81,7 @@ describe('inline and by-reference delivery', () => {
   it(`sends an event whose payload is exactly notifyMaxBytes (500) inline`, async () => {
     const { data, event, received, row, payload } = await broadcastSized(small, 'at-limit', 500);
     expect(Buffer.byteLength(payload)).toBe(500);
-    expect(JSON.parse(payload)).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.channelId, data });
+    expect(JSON.parse(payload)[0]).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.channelId, data });
     expect(received).toEqual(event);
     expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.channelId, json: JSON.stringify(data) });
   });
@@ -83,13 +89,13 @@ describe('inline and by-reference delivery', () => {
   it('sends an event one byte under the limit inline', async () => {
     const { data, event, received, payload } = await broadcastSized(small, 'under-limit', 499);
     expect(Buffer.byteLength(payload)).toBe(499);
-    expect(JSON.parse(payload).data).toBe(data);
+    expect(JSON.parse(payload)[0].data).toBe(data);
     expect(received).toEqual(event);
   });
 
   it('sends an event one byte over the limit by reference, and delivers the same content', async () => {
     const { data, event, received, row, payload } = await broadcastSized(small, 'over-limit', 501);
-    expect(payload).toBe(`{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.channelId},"ref":1}`);
+    expect(payload).toBe(`[{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.channelId},"ref":1}]`);
     expect(received).toEqual(event);
     expect(received.data).toBe(data);
     expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.channelId, json: JSON.stringify(data) });
@@ -100,13 +106,13 @@ describe('inline and by-reference delivery', () => {
     const atLimit = await broadcastSized(standard, 'utf8-at-limit', 7999, '€');
     expect(atLimit.data.length).toBeLessThan(2700);
     expect(Buffer.byteLength(atLimit.payload)).toBe(7999);
-    expect(JSON.parse(atLimit.payload).data).toBe(atLimit.data);
+    expect(JSON.parse(atLimit.payload)[0].data).toBe(atLimit.data);
     expect(atLimit.received).toEqual(atLimit.event);
     expect(atLimit.row.json).toBe(JSON.stringify(atLimit.data));
 
     const overLimit = await broadcastSized(standard, 'utf8-over-limit', 8000, '€');
     expect(overLimit.data.length).toBeLessThan(2700);
-    expect(JSON.parse(overLimit.payload)).toEqual({
+    expect(JSON.parse(overLimit.payload)[0]).toEqual({
       id: overLimit.event.id,
       stream: 'utf8-over-limit',
       sequence: 2,
@@ -122,10 +128,10 @@ describe('inline and by-reference delivery', () => {
     const stream = 'flux-ü-日本';
     const { data, event, received, payload } = await broadcastSized(small, stream, 500);
     expect(Buffer.byteLength(payload)).toBe(500);
-    expect(JSON.parse(payload).data).toBe(data);
+    expect(JSON.parse(payload)[0].data).toBe(data);
     expect(received).toEqual(event);
     const over = await broadcastSized(small, `${stream}-2`, 501);
-    expect(JSON.parse(over.payload).ref).toBe(1);
+    expect(JSON.parse(over.payload)[0].ref).toBe(1);
     expect(over.received).toEqual(over.event);
   });
 
@@ -147,7 +153,33 @@ describe('inline and by-reference delivery', () => {
     expect(received.map((e) => e.data)).toEqual(Array.from({ length: count }, (_, i) => dataOf(i + 1)));
     expect(received).toEqual(events);
     // Both paths were really taken, alternately.
-    const kinds = await Promise.all(events.map(async (e) => ('ref' in JSON.parse(await rawPayloadOf(e.id)) ? 'ref' : 'inline')));
+    const kinds = await Promise.all(events.map(async (e) => ('ref' in (await rawEventOf(e.id)) ? 'ref' : 'inline')));
     expect(kinds).toEqual(Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 'inline' : 'ref')));
+  });
+  it('packs a batch into as few notifications as fit the limit, in id order, each within it', async () => {
+    const stream = 'packed';
+    const live = collect(small.firehose.stream(stream), 40, 10_000);
+    await sleep(20);
+    const before = raw.received.length;
+    // Issued in one turn, so they form one group-commit batch.
+    const events = await Promise.all(Array.from({ length: 40 }, (_, i) => small.firehose.broadcast(stream, { i, pad: 'y'.repeat(40) })));
+    expect(new Set(events.map((e) => e.id)).size).toBe(40);
+    await waitFor(() => raw.received.slice(before).flatMap((n) => JSON.parse(n.payload)).length >= 40, 5_000, 'all 40 notified');
+    const notifications = raw.received.slice(before);
+    const notified = notifications.flatMap((n) => JSON.parse(n.payload) as Array<{ id: number; data: unknown }>);
+    expect(notified.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(notified.map((e) => e.data)).toEqual(events.map((e) => e.data));
+    for (const n of notifications) expect(Buffer.byteLength(n.payload)).toBeLessThanOrEqual(500);
+    // Greedy packing, as the append function does it: far fewer notifications than events.
+    let expected = 0;
+    let chunk = 0;
+    for (const e of events) {
+      const bytes = Buffer.byteLength(inlinePayload(e.id, stream, e.sequence, e.channelId, JSON.stringify(e.data))) - 2;
+      if (chunk > 0 && chunk + bytes + 2 <= 500) chunk += bytes + 1;
+      else (expected++, (chunk = bytes + 1));
+    }
+    expect(notifications.length).toBe(expected);
+    expect(expected).toBeLessThan(15);
+    expect(((await live.done) as FirehoseEvent[]).map((e) => e.sequence)).toEqual(events.map((e) => e.sequence));
   });
 });

@@ -72,7 +72,7 @@ describe('module wiring', () => {
       expect(t.firehose.health()).toEqual({ listener: 'connected' });
       await expectBroadcastRoundTrip(t, db, 'wiring-use-class');
       // The factory's channel is the one NOTIFY used, not the default 'firehose'.
-      expect(raw.received.map((n) => [n.channel, JSON.parse(n.payload).stream])).toEqual([['wiring_custom', 'wiring-use-class']]);
+      expect(raw.received.map((n) => [n.channel, JSON.parse(n.payload)[0].stream])).toEqual([['wiring_custom', 'wiring-use-class']]);
     } finally {
       await t.close();
       await raw.close();
