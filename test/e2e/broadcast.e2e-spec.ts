@@ -26,4 +26,10 @@ describe('broadcast', () => {
     const rows = await db.query('SELECT id, sequence, data FROM firehose_messages');
     expect(rows).toEqual([{ id: String(event.id), sequence: '1', data: 'refresh' }]);
   });
+  it('completes open streams when the app shuts down', async () => {
+    const other = await createFirehoseApp({ url: db.url });
+    const completed = new Promise<void>((resolve) => other.firehose.stream('dashboard').subscribe({ complete: resolve }));
+    await other.close();
+    await expect(completed).resolves.toBeUndefined();
+  });
 });

@@ -102,4 +102,30 @@ describe('listener recovery', () => {
       await proxy.stop();
     }
   });
+  it('replaces a hung LISTEN backend (socket open, no answers) once a heartbeat times out, and catches up', async () => {
+    const writer = await createFirehoseApp({ url: db.url, firehose: { cleanupThreshold: 100_000 } });
+    const reader = await createFirehoseApp({
+      url: db.url,
+      firehose: { cleanupThreshold: 100_000, heartbeatInterval: 100, heartbeatTimeout: 200 },
+    });
+    const listener = reader.app.get(PgListener);
+    const hungPid = listener.backendPid!;
+    // SIGSTOP freezes the backend: TCP stays up, so only the heartbeat's timeout can notice.
+    const [{ pid: osPid }] = await db.query('SELECT pid FROM pg_stat_activity WHERE pid = $1', [hungPid]);
+    let stopped = false;
+    try {
+      const total = 60;
+      const received = collect(reader.firehose.stream(STREAMS), total, 20_000);
+      await sleep(50);
+      process.kill(osPid, 'SIGSTOP');
+      stopped = true;
+      const written = await broadcastSteadily(writer, total, 10);
+      await waitFor(() => listener.state === 'connected' && listener.backendPid !== hungPid, 10_000, 'a new LISTEN connection');
+      expectExactlyOnceInOrder(await received.done, written);
+    } finally {
+      if (stopped) process.kill(osPid, 'SIGCONT');
+      await reader.close();
+      await writer.close();
+    }
+  });
 });
