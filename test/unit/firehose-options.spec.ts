@@ -1,15 +1,7 @@
 import { resolveFirehoseOptions } from '../../lib/firehose-options.js';
 import { FirehoseConfigurationError } from '../../lib/errors/firehose-configuration.error.js';
 import type { FirehoseModuleOptions } from '../../lib/interfaces/firehose-module-options.interface.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../utils/thrown.js';
 
 describe('resolveFirehoseOptions', () => {
   const defaults = {

@@ -1,18 +1,10 @@
 import { serializeData } from '../../lib/publish/serialize-data.js';
 import { FirehoseUnserializableDataError } from '../../lib/errors/unserializable-data.error.js';
 import { FirehosePayloadTooLargeError } from '../../lib/errors/payload-too-large.error.js';
+import { thrown } from '../utils/thrown.js';
 
 const LIMIT = 1_048_576;
 const serialize = (data: unknown, limit = LIMIT) => serializeData(data, limit, 'maxPayloadBytes');
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('serializeData', () => {
   describe('returns JSON.stringify for plain data', () => {

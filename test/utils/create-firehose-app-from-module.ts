@@ -2,8 +2,9 @@ import { Module, type DynamicModule, type LoggerService, type LogLevel, type Pro
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseService } from '../../lib/index.js';
+import { FirehoseService } from '../../lib/index.js';
 import type { FirehoseTestApp } from './create-firehose-app.js';
+import { testDataSourceOptions } from './test-data-source-options.js';
 
 export interface FirehoseAppFromModuleOptions {
   url: string;
@@ -25,14 +26,7 @@ export async function createFirehoseAppFromModule(options: FirehoseAppFromModule
   @Module({
     imports: [
       TypeOrmModule.forRootAsync({
-        useFactory: () => ({
-          type: 'postgres',
-          url: options.url,
-          entities: FIREHOSE_ENTITIES,
-          migrations: FIREHOSE_MIGRATIONS,
-          migrationsRun: true,
-          poolSize: 10,
-        }),
+        useFactory: () => testDataSourceOptions(options.url),
         dataSourceFactory: async (dataSourceOptions) => {
           dataSource = new DataSource(dataSourceOptions as DataSourceOptions).initialize();
           return dataSource;

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, type FirehoseModuleOptions } from '../../lib/index.js';
+import { FirehoseModule, FirehoseService, type FirehoseModuleOptions } from '../../lib/index.js';
+import { testDataSourceOptions } from './test-data-source-options.js';
 
 export interface FirehoseTestApp {
   app: INestApplicationContext;
@@ -23,14 +24,7 @@ export async function createFirehoseApp(options: FirehoseTestAppOptions): Promis
   const firehoseOptions = { reconnectDelay: 50, ...options.firehose };
   @Module({
     imports: [
-      TypeOrmModule.forRoot({
-        type: 'postgres',
-        url: options.url,
-        entities: FIREHOSE_ENTITIES,
-        migrations: FIREHOSE_MIGRATIONS,
-        migrationsRun: true,
-        poolSize: 10,
-      }),
+      TypeOrmModule.forRoot(testDataSourceOptions(options.url)),
       options.async
         ? FirehoseModule.forRootAsync({ useFactory: async () => firehoseOptions })
         : FirehoseModule.forRoot(firehoseOptions),
