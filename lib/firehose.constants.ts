@@ -31,3 +31,5 @@ export const QUEUE_CHANNEL_SUFFIX = '_queue';
  * Holding it to commit makes the global `id` commit-ordered, so it is a safe cursor across streams.
  */
 export const APPEND_LOCK_KEY = 7_236_351_991;
+/** Session advisory lock that serializes concurrent boots applying the module's migrations. */
+export const MIGRATION_LOCK_KEY = 7_236_351_990;

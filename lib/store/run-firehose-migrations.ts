@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { MIGRATION_LOCK_KEY } from '../firehose.constants.js';
 import { FIREHOSE_MIGRATIONS } from '../../migrations/index.js';
 
 /**
@@ -17,10 +18,14 @@ export async function runFirehoseMigrations(dataSource: DataSource): Promise<voi
     synchronize: false,
     dropSchema: false,
     logging: false,
+    // One connection, so the session lock below is held by the connection that migrates.
     poolSize: 1,
   } as DataSourceOptions);
   await migrator.initialize();
   try {
+    // TypeORM creates its history table before any migration runs, so two processes booting
+    // together race there; a session lock on the migrator's only connection serializes the run.
+    await migrator.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const applied = await migrator.runMigrations({ transaction: 'each' });
     if (applied.length > 0) new Logger('Firehose').log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
   } finally {

@@ -1,0 +1,77 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService } from '../../lib/index.js';
+import { collect, sleep } from '../utils/collect.js';
+import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+
+/** An app whose DataSource knows nothing of the module's migrations: only `migrationsRun` creates the tables. */
+async function bootWithModuleMigrations(url: string) {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES }),
+      FirehoseModule.forRoot({ migrationsRun: true, reconnectDelay: 50 }),
+    ],
+  })
+  class AppModule {}
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  await app.init();
+  return app;
+}
+
+describe('migrations', () => {
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    db = await createTestDatabase('migrations');
+  });
+  afterEach(async () => {
+    await db?.drop();
+  });
+
+  it('migrationsRun creates the tables on an empty database, recorded in firehose_migrations, and the app works', async () => {
+    const app = await bootWithModuleMigrations(db.url);
+    try {
+      const firehose = app.get(FirehoseService);
+      const live = collect(firehose.stream('s'), 1);
+      await sleep(20);
+      const event = await firehose.broadcast('s', { ok: true });
+      expect(await live.done).toEqual([event]);
+      const applied = await db.query('SELECT name FROM firehose_migrations');
+      expect(applied.map((r) => r.name)).toEqual(['CreateFirehoseTables1732320000000']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('two processes booting at once on an empty database both come up (the migration serializes itself)', async () => {
+    const [a, b] = await Promise.all([bootWithModuleMigrations(db.url), bootWithModuleMigrations(db.url)]);
+    try {
+      const event = await a.get(FirehoseService).broadcast('s', 1);
+      expect(event.sequence).toBe(1);
+      expect((await b.get(FirehoseService).broadcast('s', 2)).sequence).toBe(2);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('the migration reverts cleanly and can be applied again (idempotent up, complete down)', async () => {
+    const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: FIREHOSE_MIGRATIONS });
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations();
+      await dataSource.undoLastMigration();
+      const left = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' AND tablename <> 'firehose_migrations'");
+      expect(left).toEqual([]);
+      await dataSource.runMigrations();
+      // Running the same up() twice (the app's list and migrationsRun both applying it) is harmless.
+      await new FIREHOSE_MIGRATIONS[0]().up(dataSource.createQueryRunner());
+      const tables = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' ORDER BY 1");
+      expect(tables.map((r) => r.tablename)).toEqual(['firehose_channels', 'firehose_messages']);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
