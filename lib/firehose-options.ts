@@ -12,9 +12,14 @@ import {
   DEFAULT_RECONNECT_ATTEMPTS,
   DEFAULT_RECONNECT_DELAY,
   DEFAULT_REPLAY_BATCH_SIZE,
+  DEFAULT_MAX_STREAMS_PER_CONNECTION,
+  DEFAULT_SSE_HEARTBEAT_INTERVAL,
+  DEFAULT_SSE_RETRY,
+  DEFAULT_PATH,
+  DEFAULT_SSE_MAX_PENDING_BYTES,
 } from './firehose.constants.js';
 import { FirehoseConfigurationError } from './errors/firehose-configuration.error.js';
-import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
+import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 
 export type ResolvedFirehoseOptions = Required<Omit<FirehoseModuleOptions, 'databaseUrl'>> &
   Pick<FirehoseModuleOptions, 'databaseUrl'>;
@@ -36,6 +41,9 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     heartbeatTimeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     migrationsRun: options.migrationsRun ?? false,
     queueBufferSize: options.queueBufferSize ?? DEFAULT_QUEUE_BUFFER_SIZE,
+    sseHeartbeatInterval: options.sseHeartbeatInterval ?? DEFAULT_SSE_HEARTBEAT_INTERVAL,
+    sseRetry: options.sseRetry ?? DEFAULT_SSE_RETRY,
+    maxStreamsPerConnection: options.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
   };
   if (!CHANNEL_NAME_PATTERN.test(resolved.channel)) {
     throw new FirehoseConfigurationError(
@@ -45,6 +53,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
   const positive: (keyof ResolvedFirehoseOptions)[] = [
     'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
     'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
+    'sseHeartbeatInterval', 'sseRetry', 'maxStreamsPerConnection',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -58,4 +67,27 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     );
   }
   return resolved;
+}
+
+export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'sseMaxPendingBytes'>> &
+  Pick<FirehoseModuleExtras, 'authorizer'>;
+
+/** Checks the extras when `forRoot` / `forRootAsync` is called, so a typo fails at import, not at the first request. */
+export function validateFirehoseExtras(extras: FirehoseModuleExtras): ResolvedFirehoseExtras {
+  const path = extras.path ?? DEFAULT_PATH;
+  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
+    throw new FirehoseConfigurationError(`path ${JSON.stringify(path)} must be a URL path starting with "/", e.g. "/firehose".`);
+  }
+  const sseMaxPendingBytes = extras.sseMaxPendingBytes ?? DEFAULT_SSE_MAX_PENDING_BYTES;
+  if (!Number.isInteger(sseMaxPendingBytes) || sseMaxPendingBytes < 1) {
+    throw new FirehoseConfigurationError(`sseMaxPendingBytes must be a positive integer, got ${String(sseMaxPendingBytes)}.`);
+  }
+  const guards = extras.guards ?? [];
+  if (!Array.isArray(guards) || guards.some((guard) => typeof guard !== 'function')) {
+    throw new FirehoseConfigurationError('guards must be an array of guard classes, e.g. [JwtAuthGuard].');
+  }
+  if (extras.authorizer !== undefined && typeof extras.authorizer !== 'function') {
+    throw new FirehoseConfigurationError('authorizer must be a class implementing FirehoseAuthorizer, e.g. AllowAllStreamsAuthorizer.');
+  }
+  return { path, guards, sseMaxPendingBytes, authorizer: extras.authorizer };
 }

@@ -4,6 +4,10 @@ export const FIREHOSE_MODULE_OPTIONS = Symbol('FIREHOSE_MODULE_OPTIONS');
 export const FIREHOSE_RESOLVED_OPTIONS = Symbol('FIREHOSE_RESOLVED_OPTIONS');
 /** Injection token of the app's TypeORM DataSource as the module sees it. */
 export const FIREHOSE_DATA_SOURCE = Symbol('FIREHOSE_DATA_SOURCE');
+/** Injection token of the app's `FirehoseAuthorizer` (the `authorizer` extra), when one is configured. */
+export const FIREHOSE_AUTHORIZER = Symbol('FIREHOSE_AUTHORIZER');
+/** Request property under which FirehoseStreamsGuard leaves the streams a connection may receive. */
+export const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
 /** Metadata key under which `@OnFirehose` stores its streams. */
 export const ON_FIREHOSE_METADATA = 'firehose:on_firehose';
 
@@ -20,6 +24,13 @@ export const DEFAULT_REPLAY_BATCH_SIZE = 1000;
 export const DEFAULT_HEARTBEAT_INTERVAL = 10_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT = 5_000;
 export const DEFAULT_QUEUE_BUFFER_SIZE = 10_000;
+export const DEFAULT_PATH = '/firehose';
+/** Below the 30–60 s idle timeouts of common proxies and load balancers. */
+export const DEFAULT_SSE_HEARTBEAT_INTERVAL = 15_000;
+export const DEFAULT_SSE_RETRY = 3_000;
+export const DEFAULT_MAX_STREAMS_PER_CONNECTION = 100;
+/** Nest's own default for `@Sse()`: room for a few maximum-size events behind a briefly slow reader. */
+export const DEFAULT_SSE_MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 export const MAX_STREAM_NAME_BYTES = 255;
 /** Channel names become SQL identifiers in LISTEN, so only plain lower-case identifiers are allowed. */

@@ -1,27 +1,53 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { FIREHOSE_DATA_SOURCE, FIREHOSE_MODULE_OPTIONS } from './firehose.constants.js';
+import {
+  DEFAULT_PATH,
+  DEFAULT_SSE_MAX_PENDING_BYTES,
+  FIREHOSE_AUTHORIZER,
+  FIREHOSE_DATA_SOURCE,
+  FIREHOSE_MODULE_OPTIONS,
+} from './firehose.constants.js';
+import { validateFirehoseExtras } from './firehose-options.js';
 import { FIREHOSE_PROVIDERS } from './firehose.providers.js';
 import { FirehoseService } from './firehose.service.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
+import { createFirehoseSseController } from './sse/create-firehose-sse-controller.js';
 
 /**
- * `forRoot` / `forRootAsync`. The extras (`isGlobal`, `dataSource`) shape the module graph, so they
- * are plain values even in `forRootAsync`; everything else may come from the async factory.
+ * `forRoot` / `forRootAsync`. The extras shape the module graph (routes, guards, providers), so
+ * they are plain values even in `forRootAsync`; everything else may come from the async factory.
+ * Every extra needs a key in the defaults below, even when undefined: the builder only keeps keys
+ * it knows out of the runtime options.
  */
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new ConfigurableModuleBuilder<FirehoseModuleOptions>({
   optionsInjectionToken: FIREHOSE_MODULE_OPTIONS,
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createFirehoseOptions')
-  .setExtras<FirehoseModuleExtras>({ isGlobal: true, dataSource: undefined }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-    providers: [
-      ...(definition.providers ?? []),
-      { provide: FIREHOSE_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
-      ...FIREHOSE_PROVIDERS,
-    ],
-    exports: [FirehoseService],
-  }))
+  .setExtras<FirehoseModuleExtras>(
+    {
+      isGlobal: true,
+      dataSource: undefined,
+      path: DEFAULT_PATH,
+      authorizer: undefined,
+      guards: undefined,
+      sseMaxPendingBytes: DEFAULT_SSE_MAX_PENDING_BYTES,
+    },
+    (definition, extras) => {
+      const { path, guards, sseMaxPendingBytes, authorizer } = validateFirehoseExtras(extras);
+      const authorizerProvider: Provider[] = authorizer ? [{ provide: FIREHOSE_AUTHORIZER, useClass: authorizer }] : [];
+      return {
+        ...definition,
+        global: extras.isGlobal,
+        controllers: [createFirehoseSseController({ path, guards, maxPendingBytes: sseMaxPendingBytes })],
+        providers: [
+          ...(definition.providers ?? []),
+          { provide: FIREHOSE_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
+          ...authorizerProvider,
+          ...FIREHOSE_PROVIDERS,
+        ],
+        exports: [FirehoseService],
+      };
+    },
+  )
   .build();

@@ -8,6 +8,9 @@ export type {
   FirehoseOptionsFactory,
 } from './interfaces/firehose-module-options.interface.js';
 export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
+export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
+export { SSE_RESET_EVENT } from './sse/sse-frames.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';

@@ -4,6 +4,7 @@ import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../lib/i
 import { Comment } from './comments/comment.entity.js';
 import { CreateSampleComments1732400000000 } from './comments/create-sample-comments.migration.js';
 import { intFromEnv } from './config/env.js';
+import { PublicStreamsAuthorizer } from './streams/public-streams.authorizer.js';
 
 /**
  * TypeORM and the Firehose module, configured the same way in the app and in the worker: two
@@ -26,6 +27,8 @@ export class InfrastructureModule {
         // The async form, as with ConfigService: the factory runs while the app boots, so options
         // can come from the environment (or inject: [ConfigService]) rather than from import time.
         FirehoseModule.forRootAsync({
+          // Serves GET /firehose/sse (the worker has no HTTP server, so it just ignores the route).
+          authorizer: PublicStreamsAuthorizer,
           useFactory: () => ({
             cleanupThreshold: intFromEnv('FIREHOSE_CLEANUP_THRESHOLD', 100),
             // Below Express's 100 kB body limit, so POST /broadcast can show the library's own error.

@@ -1,3 +1,6 @@
+import type { CanActivate, Type } from '@nestjs/common';
+import type { FirehoseAuthorizer } from './firehose-authorizer.interface.js';
+
 /**
  * Runtime options of `FirehoseModule.forRoot()` / `forRootAsync()`. Every one is optional; the
  * defaults are the Firehose protocol's.
@@ -34,13 +37,43 @@ export interface FirehoseModuleOptions {
   migrationsRun?: boolean;
   /** Messages an open queue handle holds before it drops the oldest. @default 10000 */
   queueBufferSize?: number;
+  /** Milliseconds between comment heartbeats on an SSE connection (keeps proxies from closing it). @default 15000 */
+  sseHeartbeatInterval?: number;
+  /** Reconnect delay, in milliseconds, that SSE clients are told to use (the `retry:` field). @default 3000 */
+  sseRetry?: number;
+  /** Most streams one connection may ask for; a request for more is refused (SSE: 400). @default 100 */
+  maxStreamsPerConnection?: number;
 }
 
+/**
+ * Options that shape the module graph (routes, providers, guards), so they are plain values known
+ * when `forRoot` / `forRootAsync` is called, never the result of the async factory.
+ */
 export interface FirehoseModuleExtras {
   /** Register the module globally so FirehoseService can be injected anywhere. @default true */
   isGlobal?: boolean;
   /** Name of the TypeORM DataSource to store events in (as given to TypeOrmModule). */
   dataSource?: string;
+  /** Base path of the transports; Server-Sent Events are served at `${path}/sse`. @default '/firehose' */
+  path?: string;
+  /**
+   * Class deciding which streams a connection may receive. It becomes a provider of the module, so
+   * it can inject services visible there (global modules, or `imports` of `forRootAsync`).
+   * Without it every stream is refused (403).
+   */
+  authorizer?: Type<FirehoseAuthorizer>;
+  /**
+   * The app's own guards (JWT, session…), run in order before the authorizer on every connection.
+   * They are instantiated inside the module like the authorizer. A guard that returns false gets 403.
+   */
+  guards?: Type<CanActivate>[];
+  /**
+   * Characters of event text that may wait for an SSE client that is not reading before its
+   * response is ended (it then resumes with `Last-Event-ID`). Bytes for ASCII text. It is an
+   * extra because Nest reads it from the `@Sse()` route decorator when the routes are built.
+   * @default 4194304
+   */
+  sseMaxPendingBytes?: number;
 }
 
 export interface FirehoseOptionsFactory {

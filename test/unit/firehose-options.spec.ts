@@ -1,4 +1,4 @@
-import { resolveFirehoseOptions } from '../../lib/firehose-options.js';
+import { resolveFirehoseOptions, validateFirehoseExtras } from '../../lib/firehose-options.js';
 import { FirehoseConfigurationError } from '../../lib/errors/firehose-configuration.error.js';
 import type { FirehoseModuleOptions } from '../../lib/interfaces/firehose-module-options.interface.js';
 import { thrown } from '../utils/thrown.js';
@@ -19,6 +19,9 @@ describe('resolveFirehoseOptions', () => {
     heartbeatTimeout: 5_000,
     migrationsRun: false,
     queueBufferSize: 10_000,
+    sseHeartbeatInterval: 15_000,
+    sseRetry: 3_000,
+    maxStreamsPerConnection: 100,
   };
 
   it('applies every default when called without options', () => {
@@ -46,6 +49,9 @@ describe('resolveFirehoseOptions', () => {
       heartbeatTimeout: 10,
       migrationsRun: true,
       queueBufferSize: 11,
+      sseHeartbeatInterval: 12,
+      sseRetry: 13,
+      maxStreamsPerConnection: 14,
     };
     expect(resolveFirehoseOptions(given)).toEqual(given);
   });
@@ -105,5 +111,34 @@ describe('resolveFirehoseOptions', () => {
         `Invalid Firehose configuration: notifyMaxBytes ${notifyMaxBytes} exceeds PostgreSQL's NOTIFY limit; use at most 7999.`,
       );
     });
+  });
+});
+
+describe('validateFirehoseExtras', () => {
+  class SomeGuard {}
+
+  it('applies the defaults', () => {
+    expect(validateFirehoseExtras({})).toEqual({ path: '/firehose', guards: [], sseMaxPendingBytes: 4 * 1024 * 1024, authorizer: undefined });
+  });
+
+  it('keeps given values', () => {
+    expect(validateFirehoseExtras({ path: '/live', guards: [SomeGuard as never], sseMaxPendingBytes: 10 })).toEqual({
+      path: '/live',
+      guards: [SomeGuard],
+      sseMaxPendingBytes: 10,
+      authorizer: undefined,
+    });
+  });
+
+  it.each([
+    [{ path: 'firehose' }, /path "firehose" must be a URL path starting with "\/"/],
+    [{ path: '/a b' }, /path/],
+    [{ sseMaxPendingBytes: 0 }, /sseMaxPendingBytes must be a positive integer, got 0/],
+    [{ guards: [42] }, /guards must be an array of guard classes/],
+    [{ authorizer: {} }, /authorizer must be a class implementing FirehoseAuthorizer/],
+  ])('rejects %p', (extras, message) => {
+    const error = thrown(() => validateFirehoseExtras(extras as never));
+    expect(error).toBeInstanceOf(FirehoseConfigurationError);
+    expect(error.message).toMatch(message);
   });
 });

@@ -1,0 +1,228 @@
+import { AllowAllStreamsAuthorizer, type FirehoseEvent } from '../../lib/index.js';
+import { sleep, waitFor } from '../utils/collect.js';
+import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
+import { openSse, type SseConnection } from '../utils/sse-client.js';
+import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+
+const KEEP = 20;
+
+describe('SSE transport', () => {
+  let db: TestDatabase;
+  let t: FirehoseHttpApp;
+  const open: SseConnection[] = [];
+
+  const connect = async (query: string, headers: Record<string, string> = {}, base = t.baseUrl) => {
+    const connection = await openSse(`${base}/firehose/sse?${query}`, headers);
+    open.push(connection);
+    return connection;
+  };
+  /** The newest event id in the log: connecting with it receives every later event, with no timing race. */
+  const newestId = async () => Number((await db.query('SELECT coalesce(max(id), 0) AS id FROM firehose_messages'))[0].id);
+  /** Connected from the log's newest event, and past the first frame. */
+  const connectLive = async (query: string) => {
+    const connection = await connect(`${query}&last_event_id=${await newestId()}`);
+    expect(connection.status).toBe(200);
+    await waitFor(() => connection.frames.length > 0, 5000, 'the opening frame');
+    return connection;
+  };
+  const ids = (connection: SseConnection) => connection.dataFrames().map((frame) => Number(frame.id));
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sse');
+    t = await createFirehoseHttpApp({
+      url: db.url,
+      firehose: {
+        authorizer: AllowAllStreamsAuthorizer,
+        cleanupThreshold: KEEP,
+        cleanupInterval: 60_000,
+        sseRetry: 1234,
+        sseHeartbeatInterval: 200,
+        maxStreamsPerConnection: 3,
+      },
+    });
+  });
+  afterEach(() => {
+    for (const connection of open.splice(0)) connection.close();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('sends the Firehose frame for an event, live, with SSE headers and no compression', async () => {
+    const sse = await connectLive('streams=shape');
+    expect(sse.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(sse.headers['cache-control']).toContain('no-cache');
+    expect(sse.headers['x-accel-buffering']).toBe('no');
+    expect(sse.headers['content-encoding']).toBeUndefined();
+
+    const event = await t.firehose.broadcast('shape', { type: 'refresh', n: 1 });
+    const [frame] = await sse.waitForDataFrames(1);
+    expect(frame.raw).toBe(
+      `event: shape\nid: ${event.id}\ndata: {"data":{"type":"refresh","n":1},"channel_id":${event.channelId},"sequence":1}`,
+    );
+  });
+
+  it('opens with the retry hint, then sends comment heartbeats', async () => {
+    const sse = await connect('streams=quiet');
+    await waitFor(() => sse.frames.filter((frame) => frame.comments.includes('heartbeat')).length >= 2, 5000, 'two heartbeats');
+    expect(sse.frames[0].raw).toBe('id: \nretry: 1234');
+    expect(sse.frames[1].raw).toBe(': heartbeat');
+    expect(sse.dataFrames()).toEqual([]);
+  });
+
+  it('echoes the client cursor as the opening id, so a reconnect before any event keeps it', async () => {
+    const sse = await connect('streams=quiet', { 'Last-Event-ID': '0' });
+    await waitFor(() => sse.frames.length > 0, 5000, 'the opening frame');
+    expect(sse.frames[0].raw).toBe('id: 0\nretry: 1234');
+  });
+
+  it('delivers only the requested streams, in commit order', async () => {
+    const sse = await connectLive('streams=live-a,live-b');
+    const sent: FirehoseEvent[] = [];
+    for (let n = 0; n < 10; n++) {
+      sent.push(await t.firehose.broadcast(n % 2 ? 'live-a' : 'live-b', n));
+      await t.firehose.broadcast('live-other', n);
+    }
+    const frames = await sse.waitForDataFrames(10);
+    await sleep(100);
+    expect(ids(sse)).toEqual(sent.map((event) => event.id));
+    expect(frames.map((frame) => frame.event)).toEqual(sent.map((event) => event.stream));
+    expect(frames.map((frame) => JSON.parse(frame.data!).data)).toEqual(sent.map((event) => event.data));
+  });
+
+  describe('resume', () => {
+    /**
+     * Broadcasts 15 events, resumes after the 5th while 10 more are broadcast concurrently, and
+     * checks the client got every event after its cursor exactly once, in order.
+     */
+    async function resumeAcrossTheSeam(stream: string, resume: (cursor: number) => Promise<SseConnection>) {
+      const before: FirehoseEvent[] = [];
+      for (let n = 1; n <= 15; n++) before.push(await t.firehose.broadcast(stream, n));
+      const cursor = before[4].id;
+      const during = (async () => {
+        const events: FirehoseEvent[] = [];
+        for (let n = 16; n <= 25; n++) {
+          events.push(await t.firehose.broadcast(stream, n));
+          await t.firehose.broadcast(`${stream}-noise`, n);
+        }
+        return events;
+      })();
+      const sse = await resume(cursor);
+      expect(sse.status).toBe(200);
+      const expected = [...before.slice(5), ...(await during)];
+      await sse.waitForDataFrames(expected.length);
+      await sleep(150);
+      expect(ids(sse)).toEqual(expected.map((event) => event.id));
+      expect(sse.dataFrames().map((frame) => JSON.parse(frame.data!).sequence)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 6),
+      );
+    }
+
+    it('replays after the Last-Event-ID header, then goes live with no gap or duplicate', async () => {
+      await resumeAcrossTheSeam('resume-header', (cursor) => connect('streams=resume-header', { 'Last-Event-ID': String(cursor) }));
+    });
+
+    it('replays after the last_event_id query parameter the same way', async () => {
+      await resumeAcrossTheSeam('resume-query', (cursor) => connect(`streams=resume-query&last_event_id=${cursor}`));
+    });
+
+    it('lets the header win over the query parameter', async () => {
+      const events: FirehoseEvent[] = [];
+      for (let n = 1; n <= 4; n++) events.push(await t.firehose.broadcast('resume-both', n));
+      const sse = await connect(`streams=resume-both&last_event_id=${events[0].id}`, { 'Last-Event-ID': String(events[2].id) });
+      await sse.waitForDataFrames(1);
+      await sleep(150);
+      expect(ids(sse)).toEqual([events[3].id]);
+    });
+
+    it('sends a firehose:reset event when the history after the cursor was trimmed, then goes on live', async () => {
+      const events: FirehoseEvent[] = [];
+      for (let n = 1; n <= KEEP + 10; n++) events.push(await t.firehose.broadcast('trimmed', n));
+      await t.firehose.cleanup();
+      const cursor = events[0].id;
+      const sse = await connect(`streams=trimmed&last_event_id=${cursor}`);
+      const [reset] = await sse.waitForDataFrames(1);
+      expect(reset.raw).toBe(
+        `event: firehose:reset\nid: ${cursor}\ndata: {"stream":"trimmed","last_event_id":${events.at(-1)!.id},"reason":"history-trimmed"}`,
+      );
+      const next = await t.firehose.broadcast('trimmed', 'after');
+      const frames = await sse.waitForDataFrames(2);
+      expect(frames[1].id).toBe(String(next.id));
+      expect(frames).toHaveLength(2);
+    });
+  });
+
+  describe('bad requests', () => {
+    it.each([
+      ['', /Missing the streams query parameter/],
+      ['streams=', /Invalid stream name "": it is empty/],
+      ['streams=a,,b', /it is empty/],
+      ['streams=bad%01name', /control characters/],
+      ['streams=a,b,c,d', /Too many streams: 4 asked for, at most 3 per connection/],
+      ['streams=a&last_event_id=-1', /Invalid last_event_id query parameter "-1"/],
+      ['streams=a&last_event_id=1.5', /Invalid last_event_id/],
+    ])('answers 400 to %p', async (query, message) => {
+      const sse = await connect(query);
+      expect(sse.status).toBe(400);
+      expect(sse.body.message).toMatch(message);
+    });
+
+    it('answers 400 to a Last-Event-ID header that is not an event id', async () => {
+      const sse = await connect('streams=a', { 'Last-Event-ID': 'abc' });
+      expect(sse.status).toBe(400);
+      expect(sse.body.message).toMatch(/Invalid Last-Event-ID header "abc": expected the non-negative integer id/);
+    });
+  });
+
+  it('ends open responses at shutdown, without forceCloseConnections', async () => {
+    const other = await createFirehoseHttpApp({
+      url: db.url,
+      firehose: { authorizer: AllowAllStreamsAuthorizer },
+      forceCloseConnections: false,
+    });
+    const sse = await connect('streams=shutdown', {}, other.baseUrl);
+    await waitFor(() => sse.frames.length > 0, 5000, 'the opening frame');
+    await other.close();
+    await sse.ended;
+    expect(sse.isEnded).toBe(true);
+  });
+
+  it('ends the response of a client that stops reading, while a reading client gets every event', async () => {
+    const limited = await createFirehoseHttpApp({
+      url: db.url,
+      firehose: { authorizer: AllowAllStreamsAuthorizer, sseMaxPendingBytes: 64 * 1024 },
+      // Nest warns when it drops the client; that warning is the expected outcome here.
+      logger: ['error'],
+    });
+    const server = limited.app.getHttpServer();
+    const openConnections = () => new Promise<number>((resolve, reject) => server.getConnections((error: Error | null, count: number) => (error ? reject(error) : resolve(count))));
+    try {
+      const from = await newestId();
+      const stalled = await connect(`streams=bulk&last_event_id=${from}`, {}, limited.baseUrl);
+      const healthy = await connect(`streams=bulk&last_event_id=${from}`, {}, limited.baseUrl);
+      await waitFor(() => stalled.frames.length > 0 && healthy.frames.length > 0, 5000, 'opening frames');
+      stalled.pause();
+      // Enough to fill both kernel socket buffers on loopback (a few MB), then the bound.
+      const payload = 'x'.repeat(100_000);
+      const sent: FirehoseEvent[] = [];
+      while ((await openConnections()) === 2 && sent.length < 600) {
+        sent.push(...(await Promise.all(Array.from({ length: 10 }, (_, n) => limited.firehose.broadcast('bulk', { n, payload })))));
+      }
+      // The server hung up on the stalled client (which cannot notice while it does not read).
+      await waitFor(async () => (await openConnections()) === 1, 10_000, 'the stalled connection to be closed');
+      await healthy.waitForDataFrames(sent.length, 30_000);
+      expect(ids(healthy)).toEqual(sent.map((event) => event.id));
+      expect(healthy.isEnded).toBe(false);
+      // Reading again, the stalled client gets what the kernel still held, in order, then the end.
+      stalled.resume();
+      await stalled.ended;
+      const got = ids(stalled);
+      expect(got.length).toBeLessThan(sent.length);
+      expect(got).toEqual(sent.slice(0, got.length).map((event) => event.id));
+    } finally {
+      for (const connection of open.splice(0)) connection.close();
+      await limited.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,47 @@
+import { Module, type DynamicModule, type INestApplication, type LoggerService, type LogLevel, type Provider, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FirehoseModule, FirehoseService } from '../../lib/index.js';
+import { testDataSourceOptions } from './test-data-source-options.js';
+
+export interface FirehoseHttpApp {
+  app: INestApplication;
+  firehose: FirehoseService;
+  /** `http://127.0.0.1:<port>` of the listening app. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface FirehoseHttpAppOptions {
+  url: string;
+  /** Argument of FirehoseModule.forRoot (options and extras); reconnectDelay is shortened for tests. */
+  firehose?: Parameters<typeof FirehoseModule.forRoot>[0];
+  /** A registration built by the test (e.g. forRootAsync) instead of forRoot(firehose). */
+  firehoseModule?: DynamicModule;
+  providers?: Provider[];
+  imports?: Array<Type | DynamicModule>;
+  logger?: LoggerService | LogLevel[] | false;
+  /** Close open connections at app.close() (default true); false shows the module ends them itself. */
+  forceCloseConnections?: boolean;
+}
+
+/** A real HTTP Nest app (Express) with TypeORM and FirehoseModule, listening on a free loopback port. */
+export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Promise<FirehoseHttpApp> {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot(testDataSourceOptions(options.url)),
+      options.firehoseModule ?? FirehoseModule.forRoot({ reconnectDelay: 50, ...options.firehose }),
+      ...(options.imports ?? []),
+    ],
+    providers: options.providers ?? [],
+  })
+  class TestHttpAppModule {}
+  const app = await NestFactory.create(TestHttpAppModule, {
+    logger: options.logger ?? ['error', 'warn'],
+    forceCloseConnections: options.forceCloseConnections ?? true,
+    abortOnError: false,
+  });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return { app, firehose: app.get(FirehoseService), baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
