@@ -17,6 +17,9 @@ import {
   DEFAULT_SSE_RETRY,
   DEFAULT_PATH,
   DEFAULT_SSE_MAX_PENDING_BYTES,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_WS_HEARTBEAT_INTERVAL,
+  DEFAULT_WS_MAX_BUFFERED_BYTES,
 } from './firehose.constants.js';
 import { FirehoseConfigurationError } from './errors/firehose-configuration.error.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
@@ -44,6 +47,8 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     sseHeartbeatInterval: options.sseHeartbeatInterval ?? DEFAULT_SSE_HEARTBEAT_INTERVAL,
     sseRetry: options.sseRetry ?? DEFAULT_SSE_RETRY,
     maxStreamsPerConnection: options.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
+    wsMaxBufferedBytes: options.wsMaxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED_BYTES,
+    wsHeartbeatInterval: options.wsHeartbeatInterval ?? DEFAULT_WS_HEARTBEAT_INTERVAL,
   };
   if (!CHANNEL_NAME_PATTERN.test(resolved.channel)) {
     throw new FirehoseConfigurationError(
@@ -53,7 +58,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
   const positive: (keyof ResolvedFirehoseOptions)[] = [
     'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
     'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
-    'sseHeartbeatInterval', 'sseRetry', 'maxStreamsPerConnection',
+    'sseHeartbeatInterval', 'sseRetry', 'maxStreamsPerConnection', 'wsMaxBufferedBytes', 'wsHeartbeatInterval',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -69,8 +74,8 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
   return resolved;
 }
 
-export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'sseMaxPendingBytes'>> &
-  Pick<FirehoseModuleExtras, 'authorizer'>;
+export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'sseMaxPendingBytes' | 'maxFrameBytes'>> &
+  Pick<FirehoseModuleExtras, 'authorizer' | 'allowedOrigins'>;
 
 /** Checks the extras when `forRoot` / `forRootAsync` is called, so a typo fails at import, not at the first request. */
 export function validateFirehoseExtras(extras: FirehoseModuleExtras): ResolvedFirehoseExtras {
@@ -89,5 +94,13 @@ export function validateFirehoseExtras(extras: FirehoseModuleExtras): ResolvedFi
   if (extras.authorizer !== undefined && typeof extras.authorizer !== 'function') {
     throw new FirehoseConfigurationError('authorizer must be a class implementing FirehoseAuthorizer, e.g. AllowAllStreamsAuthorizer.');
   }
-  return { path, guards, sseMaxPendingBytes, authorizer: extras.authorizer };
+  const maxFrameBytes = extras.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) {
+    throw new FirehoseConfigurationError(`maxFrameBytes must be a positive integer, got ${String(maxFrameBytes)}.`);
+  }
+  const { allowedOrigins } = extras;
+  if (allowedOrigins !== undefined && (!Array.isArray(allowedOrigins) || allowedOrigins.some((origin) => typeof origin !== 'string'))) {
+    throw new FirehoseConfigurationError('allowedOrigins must be an array of origins, e.g. ["https://app.example.com"].');
+  }
+  return { path, guards, sseMaxPendingBytes, maxFrameBytes, allowedOrigins, authorizer: extras.authorizer };
 }

@@ -6,6 +6,8 @@ export const FIREHOSE_RESOLVED_OPTIONS = Symbol('FIREHOSE_RESOLVED_OPTIONS');
 export const FIREHOSE_DATA_SOURCE = Symbol('FIREHOSE_DATA_SOURCE');
 /** Injection token of the app's `FirehoseAuthorizer` (the `authorizer` extra), when one is configured. */
 export const FIREHOSE_AUTHORIZER = Symbol('FIREHOSE_AUTHORIZER');
+/** Injection token of the WebSocket gateway's upgrade checks (the `guards` and `allowedOrigins` extras). */
+export const FIREHOSE_GATEWAY_OPTIONS = Symbol('FIREHOSE_GATEWAY_OPTIONS');
 /** Request property under which FirehoseStreamsGuard leaves the streams a connection may receive. */
 export const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
 /** Metadata key under which `@OnFirehose` stores its streams. */
@@ -31,6 +33,12 @@ export const DEFAULT_SSE_RETRY = 3_000;
 export const DEFAULT_MAX_STREAMS_PER_CONNECTION = 100;
 /** Nest's own default for `@Sse()`: room for a few maximum-size events behind a briefly slow reader. */
 export const DEFAULT_SSE_MAX_PENDING_BYTES = 4 * 1024 * 1024;
+/** The Firehose protocol's frame limit: client frames are small commands, never data. */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+/** A few maximum-size events (1 MiB each by default) behind a briefly slow reader, no more. */
+export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Below the 60 s idle timeouts of common proxies and load balancers, with room for one lost pong. */
+export const DEFAULT_WS_HEARTBEAT_INTERVAL = 30_000;
 
 export const MAX_STREAM_NAME_BYTES = 255;
 /** Channel names become SQL identifiers in LISTEN, so only plain lower-case identifiers are allowed. */

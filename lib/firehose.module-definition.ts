@@ -4,12 +4,16 @@ import {
   DEFAULT_PATH,
   DEFAULT_SSE_MAX_PENDING_BYTES,
   FIREHOSE_AUTHORIZER,
+  DEFAULT_MAX_FRAME_BYTES,
   FIREHOSE_DATA_SOURCE,
+  FIREHOSE_GATEWAY_OPTIONS,
   FIREHOSE_MODULE_OPTIONS,
 } from './firehose.constants.js';
 import { validateFirehoseExtras } from './firehose-options.js';
 import { FIREHOSE_PROVIDERS } from './firehose.providers.js';
 import { FirehoseService } from './firehose.service.js';
+import { createFirehoseGateway } from './gateway/create-firehose-gateway.js';
+import { FirehoseGateway, type FirehoseGatewayOptions } from './gateway/firehose.gateway.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { createFirehoseSseController } from './sse/create-firehose-sse-controller.js';
 
@@ -32,9 +36,12 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
       authorizer: undefined,
       guards: undefined,
       sseMaxPendingBytes: DEFAULT_SSE_MAX_PENDING_BYTES,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+      allowedOrigins: undefined,
     },
     (definition, extras) => {
-      const { path, guards, sseMaxPendingBytes, authorizer } = validateFirehoseExtras(extras);
+      const { path, guards, sseMaxPendingBytes, maxFrameBytes, allowedOrigins, authorizer } = validateFirehoseExtras(extras);
+      const gatewayOptions: FirehoseGatewayOptions = { guards, allowedOrigins };
       const authorizerProvider: Provider[] = authorizer ? [{ provide: FIREHOSE_AUTHORIZER, useClass: authorizer }] : [];
       return {
         ...definition,
@@ -45,6 +52,8 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
           { provide: FIREHOSE_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
           ...authorizerProvider,
           ...FIREHOSE_PROVIDERS,
+          { provide: FIREHOSE_GATEWAY_OPTIONS, useValue: gatewayOptions },
+          { provide: FirehoseGateway, useClass: createFirehoseGateway({ path, maxFrameBytes }) },
         ],
         exports: [FirehoseService],
       };

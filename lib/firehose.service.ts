@@ -62,11 +62,11 @@ export class FirehoseService {
    */
   stream<T = unknown>(streams: string | string[], options: StreamOptions = {}): Observable<FirehoseStreamItem<T>> {
     const names = normalizeStreamNames(streams);
-    const { lastEventId } = options;
+    const { lastEventId, onLive } = options;
     if (lastEventId !== undefined && !(Number.isSafeInteger(lastEventId) && lastEventId >= 0)) {
       throw new InvalidCursorError(lastEventId);
     }
-    return createEventStream(this.hub, this.store, names, lastEventId, this.options.replayBatchSize) as Observable<
+    return createEventStream(this.hub, this.store, names, lastEventId, this.options.replayBatchSize, onLive) as Observable<
       FirehoseStreamItem<T>
     >;
   }

@@ -11,6 +11,8 @@ export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseS
 export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
 export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
 export { SSE_RESET_EVENT } from './sse/sse-frames.js';
+export { FirehoseGateway } from './gateway/firehose.gateway.js';
+export { WS_CLOSE_TOO_SLOW, type WsErrorCode } from './gateway/ws-protocol.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';

@@ -1,5 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { AppModule } from './app.module.js';
 import { intFromEnv } from './config/env.js';
 import { openAppDatabase, type SampleDatabase } from './database/sample-database.js';
@@ -18,6 +19,8 @@ let app: INestApplication | undefined;
 try {
   // abortOnError: false, so a failed boot throws here and the embedded server is stopped below.
   app = await NestFactory.create(AppModule.forDatabase(database.url), { abortOnError: false });
+  // The Firehose WebSocket gateway runs on `ws`; set the adapter before listen() (else Nest looks for socket.io).
+  app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
   database.stopAfter(app);
   const port = intFromEnv('PORT', 3000);

@@ -6,6 +6,7 @@ export function usageLines(base: string): string[] {
     `  curl -X POST ${base}/broadcast ${json} -d '{"stream":"dashboard","data":{"visitors":42}}'`,
     `  curl '${base}/events?streams=dashboard,jobs&last_event_id=0'`,
     `  curl -N '${base}/firehose/sse?streams=dashboard,jobs'`,
+    `  npx wscat -c ${base.replace(/^http/, 'ws')}/firehose   then send {"command":"subscribe","streams":["dashboard"]}`,
     `  curl -X POST ${base}/comments ${json} -d '{"text":"hello"}'`,
     `  curl -X POST ${base}/queue/tasks ${json} -d '{"message":{"task":"resize"}}'`,
     `  curl '${base}/queue/tasks?timeout=1000'`,

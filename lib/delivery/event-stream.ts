@@ -15,6 +15,7 @@ export function createEventStream(
   streams: string[],
   lastEventId: number | undefined,
   replayBatchSize: number,
+  onLive?: () => void,
 ): Observable<FirehoseStreamItem> {
   return new Observable<FirehoseStreamItem>((subscriber) => {
     let cursor = lastEventId ?? 0;
@@ -64,7 +65,9 @@ export function createEventStream(
       () => {
         const release = held ?? [];
         held = undefined;
-        if (!closed) release.forEach(emit);
+        if (closed) return;
+        release.forEach(emit);
+        if (!closed) onLive?.();
       },
       (error) => subscriber.error(error),
     );

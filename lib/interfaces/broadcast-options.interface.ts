@@ -15,4 +15,10 @@ export interface StreamOptions {
    * only events committed after the subscription starts.
    */
   lastEventId?: number;
+  /**
+   * Called once per subscription, right after the last replayed item was emitted and before the
+   * first live one: a transport confirms the subscription then, so a client never believes it is
+   * listening before it is.
+   */
+  onLive?: () => void;
 }

@@ -41,8 +41,15 @@ export interface FirehoseModuleOptions {
   sseHeartbeatInterval?: number;
   /** Reconnect delay, in milliseconds, that SSE clients are told to use (the `retry:` field). @default 3000 */
   sseRetry?: number;
-  /** Most streams one connection may ask for; a request for more is refused (SSE: 400). @default 100 */
+  /** Most streams one connection may ask for; a request for more is refused (SSE: 400, WebSocket: error frame). @default 100 */
   maxStreamsPerConnection?: number;
+  /**
+   * Bytes that may wait in a WebSocket's send buffer (`bufferedAmount`) before the connection is
+   * closed with code 4008; the client resumes with `last_event_id` and loses nothing. @default 1048576
+   */
+  wsMaxBufferedBytes?: number;
+  /** Milliseconds between WebSocket pings; a peer that has not answered the previous one is terminated. @default 30000 */
+  wsHeartbeatInterval?: number;
 }
 
 /**
@@ -54,7 +61,7 @@ export interface FirehoseModuleExtras {
   isGlobal?: boolean;
   /** Name of the TypeORM DataSource to store events in (as given to TypeOrmModule). */
   dataSource?: string;
-  /** Base path of the transports; Server-Sent Events are served at `${path}/sse`. @default '/firehose' */
+  /** Base path of the transports: the WebSocket endpoint, with Server-Sent Events at `${path}/sse`. @default '/firehose' */
   path?: string;
   /**
    * Class deciding which streams a connection may receive. It becomes a provider of the module, so
@@ -63,8 +70,9 @@ export interface FirehoseModuleExtras {
    */
   authorizer?: Type<FirehoseAuthorizer>;
   /**
-   * The app's own guards (JWT, session…), run in order before the authorizer on every connection.
-   * They are instantiated inside the module like the authorizer. A guard that returns false gets 403.
+   * The app's own guards (JWT, session…), run in order before the authorizer on every connection
+   * (for WebSocket, on the upgrade request, so a refused client never gets a socket). They are
+   * instantiated inside the module like the authorizer. A guard that returns false gets 403.
    */
   guards?: Type<CanActivate>[];
   /**
@@ -74,6 +82,17 @@ export interface FirehoseModuleExtras {
    * @default 4194304
    */
   sseMaxPendingBytes?: number;
+  /**
+   * Largest frame, in bytes, a WebSocket client may send; above it the connection is closed with
+   * code 1009. An extra because `ws` takes it when the gateway's server is created. @default 65536
+   */
+  maxFrameBytes?: number;
+  /**
+   * Origins (`https://app.example.com`) allowed to open a WebSocket; any other gets 403 at the
+   * upgrade. Without it every origin is accepted: browsers send cookies cross-site with a WebSocket
+   * upgrade, so set it when the guards authenticate by cookie.
+   */
+  allowedOrigins?: string[];
 }
 
 export interface FirehoseOptionsFactory {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FirehoseAuthorizer } from '../../lib/index.js';
 
 /**
- * Who may read which stream over SSE: everyone may read any stream except those named
+ * Who may read which stream (SSE and WebSocket): everyone may read any stream except those named
  * `private:…`. A real app would look at `context.request.user`, set by its own auth guard
  * (listed in the module's `guards`).
  */

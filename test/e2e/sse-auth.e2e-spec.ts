@@ -1,23 +1,11 @@
-import { Global, Inject, Injectable, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { FirehoseModule, type FirehoseAuthorizer, FirehoseConnectionContext, FirehoseEvent } from '../../lib/index.js';
+import { Inject, Injectable, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { FirehoseModule, type FirehoseAuthorizer } from '../../lib/index.js';
 import { FIREHOSE_AUTHORIZER } from '../../lib/firehose.constants.js';
 import { sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { openSse, type SseConnection } from '../utils/sse-client.js';
+import { TestAuthorizer, UserDirectory, UsersModule } from '../utils/stream-auth-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
-
-/** An app service the guard injects: maps bearer tokens to users. */
-@Injectable()
-class UserDirectory {
-  private readonly users = new Map([['token-ann', { name: 'ann' }], ['token-bob', { name: 'bob' }]]);
-  find(token: string | undefined) {
-    return token ? this.users.get(token) : undefined;
-  }
-}
-
-@Global()
-@Module({ providers: [UserDirectory], exports: [UserDirectory] })
-class UsersModule {}
 
 /** The app's own authentication, as a JWT guard would do it: attaches request.user or refuses. */
 @Injectable()
@@ -29,23 +17,6 @@ class BearerTokenGuard implements CanActivate {
     if (!user) return false;
     request.user = user;
     return true;
-  }
-}
-
-/** Public streams for everyone, `user:<name>` for that user only, `private:*` for nobody. */
-@Injectable()
-class TestAuthorizer implements FirehoseAuthorizer {
-  readonly seen: FirehoseConnectionContext[] = [];
-  authorizeStreams(streams: string[], context: FirehoseConnectionContext): Promise<string[]> {
-    this.seen.push(context);
-    return Promise.resolve(
-      streams.filter((stream) => !stream.startsWith('private:') && (!stream.startsWith('user:') || stream === `user:${context.request.user?.name}`)),
-    );
-  }
-  async buildEvent(event: FirehoseEvent<any>, context: FirehoseConnectionContext): Promise<FirehoseEvent | null> {
-    if (event.stream !== 'shaped') return event;
-    if (event.data?.secret) return null;
-    return { ...event, data: { ...event.data, viewer: context.request.user.name } };
   }
 }
 

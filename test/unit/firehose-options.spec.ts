@@ -22,6 +22,8 @@ describe('resolveFirehoseOptions', () => {
     sseHeartbeatInterval: 15_000,
     sseRetry: 3_000,
     maxStreamsPerConnection: 100,
+    wsMaxBufferedBytes: 1_048_576,
+    wsHeartbeatInterval: 30_000,
   };
 
   it('applies every default when called without options', () => {
@@ -52,6 +54,8 @@ describe('resolveFirehoseOptions', () => {
       sseHeartbeatInterval: 12,
       sseRetry: 13,
       maxStreamsPerConnection: 14,
+      wsMaxBufferedBytes: 15,
+      wsHeartbeatInterval: 16,
     };
     expect(resolveFirehoseOptions(given)).toEqual(given);
   });
@@ -118,14 +122,24 @@ describe('validateFirehoseExtras', () => {
   class SomeGuard {}
 
   it('applies the defaults', () => {
-    expect(validateFirehoseExtras({})).toEqual({ path: '/firehose', guards: [], sseMaxPendingBytes: 4 * 1024 * 1024, authorizer: undefined });
+    expect(validateFirehoseExtras({})).toEqual({
+      path: '/firehose',
+      guards: [],
+      sseMaxPendingBytes: 4 * 1024 * 1024,
+      maxFrameBytes: 65_536,
+      allowedOrigins: undefined,
+      authorizer: undefined,
+    });
   });
 
   it('keeps given values', () => {
-    expect(validateFirehoseExtras({ path: '/live', guards: [SomeGuard as never], sseMaxPendingBytes: 10 })).toEqual({
+    const given = { path: '/live', guards: [SomeGuard as never], sseMaxPendingBytes: 10, maxFrameBytes: 20, allowedOrigins: ['https://a.example'] };
+    expect(validateFirehoseExtras(given)).toEqual({
       path: '/live',
       guards: [SomeGuard],
       sseMaxPendingBytes: 10,
+      maxFrameBytes: 20,
+      allowedOrigins: ['https://a.example'],
       authorizer: undefined,
     });
   });
@@ -136,6 +150,8 @@ describe('validateFirehoseExtras', () => {
     [{ sseMaxPendingBytes: 0 }, /sseMaxPendingBytes must be a positive integer, got 0/],
     [{ guards: [42] }, /guards must be an array of guard classes/],
     [{ authorizer: {} }, /authorizer must be a class implementing FirehoseAuthorizer/],
+    [{ maxFrameBytes: 1.5 }, /maxFrameBytes must be a positive integer, got 1.5/],
+    [{ allowedOrigins: 'https://a.example' }, /allowedOrigins must be an array of origins/],
   ])('rejects %p', (extras, message) => {
     const error = thrown(() => validateFirehoseExtras(extras as never));
     expect(error).toBeInstanceOf(FirehoseConfigurationError);

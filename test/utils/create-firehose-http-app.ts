@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type INestApplication, type LoggerService, type LogLevel, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FirehoseModule, FirehoseService } from '../../lib/index.js';
 import { testDataSourceOptions } from './test-data-source-options.js';
@@ -9,6 +10,8 @@ export interface FirehoseHttpApp {
   firehose: FirehoseService;
   /** `http://127.0.0.1:<port>` of the listening app. */
   baseUrl: string;
+  /** `ws://127.0.0.1:<port>` of the listening app. */
+  wsUrl: string;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ export interface FirehoseHttpAppOptions {
   forceCloseConnections?: boolean;
 }
 
-/** A real HTTP Nest app (Express) with TypeORM and FirehoseModule, listening on a free loopback port. */
+/** A real HTTP Nest app (Express, with the `ws` WebSocket adapter) with TypeORM and FirehoseModule, listening on a free loopback port. */
 export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Promise<FirehoseHttpApp> {
   @Module({
     imports: [
@@ -41,7 +44,9 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
     forceCloseConnections: options.forceCloseConnections ?? true,
     abortOnError: false,
   });
+  // Before init, as the README asks of every app: without it Nest looks for socket.io.
+  app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
-  return { app, firehose: app.get(FirehoseService), baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { app, firehose: app.get(FirehoseService), baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => app.close() };
 }
