@@ -1,0 +1,234 @@
+// Child process: one fan-out server under test (scenario "fanout"), driven over IPC.
+//
+//   module: a Nest HTTP app from dist/ (WsAdapter, TypeORM, FirehoseModule with
+//           AllowAllStreamsAuthorizer) on 127.0.0.1:0; WebSocket at /firehose, SSE at /firehose/sse.
+//           Events are published with FirehoseService.broadcast().
+//   raw:    a bare `ws` WebSocketServer (perMessageDeflate off) and a bare `node:http` SSE endpoint
+//           on one port, fed by one plain `pg` LISTEN client; events are published with one naive
+//           statement each: WITH i AS (INSERT ... RETURNING ...) SELECT pg_notify(...) FROM i,
+//           and sent as JSON.stringify(event) per WebSocket client / `res.write` per SSE client.
+//
+// The publisher lives in the server process for both variants, so the server's CPU includes the
+// cost of publishing either way. Every event's data is {r: phase id, i: index, t: send time
+// (performance.timeOrigin + performance.now())}. Run with --expose-gc so memory figures are
+// taken after forced collections.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const now = () => performance.timeOrigin + performance.now();
+const STREAM = 'fan';
+const RAW_CHANNEL = 'raw_fanout';
+const RAW_SQL = `WITH i AS (INSERT INTO raw_messages(stream, data) VALUES ($1, $2) RETURNING id, stream, data)
+SELECT pg_notify('${RAW_CHANNEL}', json_build_object('id', id, 'stream', stream, 'data', data)::text) FROM i`;
+
+async function startModule(url) {
+  const [{ Module }, { NestFactory }, { TypeOrmModule }, { WsAdapter }, lib] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('@nestjs/typeorm'),
+    import('@nestjs/platform-ws'),
+    import('../../dist/lib/index.js'),
+  ]);
+  await import('reflect-metadata');
+  const { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, AllowAllStreamsAuthorizer } = lib;
+  class FanoutBenchModule {}
+  Module({
+    imports: [
+      TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: FIREHOSE_MIGRATIONS, migrationsRun: true }),
+      FirehoseModule.forRoot({ authorizer: AllowAllStreamsAuthorizer }),
+    ],
+  })(FanoutBenchModule);
+  const app = await NestFactory.create(FanoutBenchModule, { logger: ['error', 'warn'] });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const firehose = app.get(FirehoseService);
+  return {
+    port: app.getHttpServer().address().port,
+    wsPath: '/firehose',
+    ssePath: `/firehose/sse?streams=${STREAM}`,
+    publish: (data) => firehose.broadcast(STREAM, data),
+    close: () => app.close(),
+  };
+}
+
+async function startRaw(url) {
+  const [{ default: pg }, { WebSocketServer }, http] = await Promise.all([import('pg'), import('ws'), import('node:http')]);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE TABLE IF NOT EXISTS raw_messages (
+    id bigserial PRIMARY KEY, stream text NOT NULL, data json NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await admin.end();
+  const pool = new pg.Pool({ connectionString: url, max: 16, application_name: 'bench-raw-publisher' });
+
+  const wsClients = new Set();
+  const sseClients = new Set();
+  const server = http.createServer((req, res) => {
+    if (!req.url.startsWith('/sse')) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    res.write('retry: 3000\n\n');
+    sseClients.add(res);
+    req.on('close', () => sseClients.delete(res));
+  });
+  const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false });
+  wss.on('connection', (socket) => {
+    socket.on('message', (raw) => {
+      // The same subscribe handshake as the module, minus validation and authorization.
+      const m = JSON.parse(raw.toString());
+      if (m.command === 'subscribe') {
+        wsClients.add(socket);
+        socket.send(JSON.stringify({ type: 'subscribed', streams: m.streams }));
+      }
+    });
+    socket.on('close', () => wsClients.delete(socket));
+  });
+
+  // One LISTEN connection; every notification is one event, sent to every client.
+  const listener = new pg.Client({ connectionString: url, application_name: 'bench-raw-listener' });
+  listener.on('notification', (msg) => {
+    const event = JSON.parse(msg.payload);
+    for (const socket of wsClients) socket.send(JSON.stringify(event));
+    if (sseClients.size) {
+      const frame = `event: ${event.stream}\nid: ${event.id}\ndata: ${JSON.stringify({ data: event.data })}\n\n`;
+      for (const res of sseClients) res.write(frame);
+    }
+  });
+  await listener.connect();
+  await listener.query(`LISTEN ${RAW_CHANNEL}`);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    wsPath: '/ws',
+    ssePath: `/sse?streams=${STREAM}`,
+    publish: (data) => pool.query(RAW_SQL, [STREAM, JSON.stringify(data)]),
+    close: async () => {
+      for (const s of wsClients) s.terminate();
+      for (const r of sseClients) r.destroy();
+      wss.close();
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+      await listener.end();
+      await pool.end();
+    },
+  };
+}
+
+/** Memory after two forced collections (when --expose-gc), in bytes. */
+function memory() {
+  if (globalThis.gc) {
+    globalThis.gc();
+    globalThis.gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, gc: Boolean(globalThis.gc) };
+}
+
+async function childMain() {
+  const [variant, url] = process.argv.slice(3);
+  const server = variant === 'module' ? await startModule(url) : await startRaw(url);
+  const send = (m) => process.send(m);
+  process.on('message', async (m) => {
+    try {
+      if (m.type === 'memory') {
+        send({ type: 'memory', id: m.id, ...memory() });
+      } else if (m.type === 'clock') {
+        send({ type: 'clock', id: m.id, t: now() });
+      } else if (m.type === 'open-loop') {
+        // Open loop: event k is due at start + k/rate whatever happened to earlier ones.
+        const started = now();
+        const pending = [];
+        let errors = 0;
+        for (let i = 0; i < m.count; i++) {
+          const due = started + (i * 1000) / m.rate;
+          const wait = due - now();
+          if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          pending.push(server.publish({ r: m.run, i, t: now() }).catch(() => errors++));
+        }
+        await Promise.all(pending);
+        send({ type: 'done', id: m.id, started, ended: now(), errors });
+      } else if (m.type === 'burst') {
+        // Burst: every event issued at once; the module may group them, the raw path uses its pool.
+        const started = now();
+        let errors = 0;
+        await Promise.all(Array.from({ length: m.count }, (_, i) => server.publish({ r: m.run, i, t: now() }).catch(() => errors++)));
+        send({ type: 'done', id: m.id, started, ended: now(), errors });
+      } else if (m.type === 'close') {
+        await server.close();
+        send({ type: 'ok', id: m.id });
+        process.disconnect();
+        setTimeout(() => process.exit(0), 200).unref();
+      }
+    } catch (error) {
+      send({ type: 'error', id: m.id, message: error.stack ?? error.message });
+    }
+  });
+  send({ type: 'ready', port: server.port, wsPath: server.wsPath, ssePath: server.ssePath, pid: process.pid });
+}
+
+/** Parent side: spawns the server (optionally pinned with taskset) and talks to it. */
+export class FanoutServerHandle {
+  static async start({ variant, url, pinCpus, fdLimit }) {
+    const file = fileURLToPath(import.meta.url);
+    const node = [process.execPath, '--expose-gc', file, '--child', variant, url];
+    const cmd = [...(pinCpus ? ['taskset', '-a', '-c', pinCpus] : []), ...node];
+    // `ulimit -n` is per process: raise it in a shell that then execs the server.
+    const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+    const child = spawn('/bin/sh', ['-c', `ulimit -n ${fdLimit} 2>/dev/null; exec ${cmd.map(q).join(' ')}`], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const handle = new FanoutServerHandle(child, variant);
+    const ready = await handle.waitFor((m) => m.type === 'ready');
+    Object.assign(handle, { port: ready.port, wsPath: ready.wsPath, ssePath: ready.ssePath, pid: ready.pid });
+    return handle;
+  }
+
+  constructor(child, variant) {
+    this.child = child;
+    this.variant = variant;
+    this.nextId = 1;
+    this.waiters = [];
+    child.on('message', (m) => {
+      if (m.type === 'error' && m.id === undefined) process.stderr.write(`server error: ${m.message}\n`);
+      const i = this.waiters.findIndex((w) => w.match(m));
+      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
+    });
+    child.on('exit', (code) => {
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`${variant} server exited with ${code}`));
+    });
+  }
+
+  waitFor(match) {
+    return new Promise((resolve, reject) => this.waiters.push({ match, resolve, reject }));
+  }
+
+  async request(message) {
+    const id = this.nextId++;
+    const reply = this.waitFor((m) => m.id === id);
+    this.child.send({ ...message, id });
+    const m = await reply;
+    if (m.type === 'error') throw new Error(`${this.variant} server: ${m.message}`);
+    return m;
+  }
+
+  async close() {
+    await this.request({ type: 'close' }).catch(() => undefined);
+    await new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', resolve);
+      setTimeout(() => {
+        if (this.child.exitCode === null) this.child.kill('SIGKILL');
+        resolve();
+      }, 3000).unref();
+    });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  childMain().catch((error) => {
+    process.stderr.write(`fanout server failed: ${error.stack}\n`);
+    process.exit(1);
+  });
+}
