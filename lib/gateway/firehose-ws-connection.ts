@@ -161,7 +161,7 @@ export class FirehoseWsConnection {
     const items = new Observable<FirehoseStreamItem | typeof LIVE>((subscriber) =>
       this.options.firehose.stream(streams, { lastEventId, onLive: () => subscriber.next(LIVE) }).subscribe(subscriber),
     );
-    const toFrame = (item: FirehoseStreamItem | typeof LIVE): string | null => {
+    const toFrame = (item: FirehoseStreamItem | typeof LIVE): string | Buffer | null => {
       if (item === LIVE) return subscribedFrame(confirmed.filter((stream) => this.owners.has(stream)));
       // A stream unsubscribed, or taken over by a later group, is no longer this group's to send.
       if (this.owners.get(item.stream) !== group) return null;
@@ -189,9 +189,10 @@ export class FirehoseWsConnection {
     });
   }
 
-  private send(frame: string): void {
+  private send(frame: string | Buffer): void {
     if (this.closed || this.socket.readyState !== OPEN) return;
-    this.socket.send(frame);
+    // A Buffer goes out as a text frame too: the protocol is JSON text.
+    this.socket.send(frame, { binary: false });
     // A client that does not read would make the server hold every later frame for it: cut it
     // off instead; it reconnects with its last id and replay fills the gap.
     if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
