@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Samples } from './stats.mjs';
+import { ChildRpc } from './child-rpc.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 const T_KEY = Buffer.from('"t":');
@@ -150,7 +151,7 @@ async function childMain() {
 }
 
 /** Parent side: spawns one client process (optionally pinned, with a raised fd limit). */
-export class FanoutClientsHandle {
+export class FanoutClientsHandle extends ChildRpc {
   static async start({ pinCpus, fdLimit }) {
     const file = fileURLToPath(import.meta.url);
     const cmd = [...(pinCpus ? ['taskset', '-a', '-c', pinCpus] : []), process.execPath, file, '--child'];
@@ -164,42 +165,9 @@ export class FanoutClientsHandle {
   }
 
   constructor(child) {
-    this.child = child;
-    this.nextId = 1;
-    this.waiters = [];
-    child.on('message', (m) => {
-      const i = this.waiters.findIndex((w) => w.match(m));
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-    });
-    child.on('exit', (code) => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`client process exited with ${code}`));
-    });
+    super(child, 'client process');
   }
 
-  waitFor(match) {
-    return new Promise((resolve, reject) => this.waiters.push({ match, resolve, reject }));
-  }
-
-  async request(message) {
-    const id = this.nextId++;
-    const reply = this.waitFor((m) => m.id === id);
-    this.child.send({ ...message, id });
-    const m = await reply;
-    if (m.type === 'error') throw new Error(`clients: ${m.message}`);
-    return m;
-  }
-
-  async close() {
-    await this.request({ type: 'close' }).catch(() => undefined);
-    await new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      this.child.once('exit', resolve);
-      setTimeout(() => {
-        if (this.child.exitCode === null) this.child.kill('SIGKILL');
-        resolve();
-      }, 3000).unref();
-    });
-  }
 }
 
 /**

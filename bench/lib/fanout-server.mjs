@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { ChildRpc } from './child-rpc.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 const STREAM = 'fan';
@@ -169,7 +170,7 @@ async function childMain() {
 }
 
 /** Parent side: spawns the server (optionally pinned with taskset) and talks to it. */
-export class FanoutServerHandle {
+export class FanoutServerHandle extends ChildRpc {
   static async start({ variant, url, pinCpus, fdLimit }) {
     const file = fileURLToPath(import.meta.url);
     const node = [process.execPath, '--expose-gc', file, '--child', variant, url];
@@ -186,44 +187,10 @@ export class FanoutServerHandle {
   }
 
   constructor(child, variant) {
-    this.child = child;
+    super(child, `${variant} server`);
     this.variant = variant;
-    this.nextId = 1;
-    this.waiters = [];
-    child.on('message', (m) => {
-      if (m.type === 'error' && m.id === undefined) process.stderr.write(`server error: ${m.message}\n`);
-      const i = this.waiters.findIndex((w) => w.match(m));
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-    });
-    child.on('exit', (code) => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`${variant} server exited with ${code}`));
-    });
   }
 
-  waitFor(match) {
-    return new Promise((resolve, reject) => this.waiters.push({ match, resolve, reject }));
-  }
-
-  async request(message) {
-    const id = this.nextId++;
-    const reply = this.waitFor((m) => m.id === id);
-    this.child.send({ ...message, id });
-    const m = await reply;
-    if (m.type === 'error') throw new Error(`${this.variant} server: ${m.message}`);
-    return m;
-  }
-
-  async close() {
-    await this.request({ type: 'close' }).catch(() => undefined);
-    await new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
-      this.child.once('exit', resolve);
-      setTimeout(() => {
-        if (this.child.exitCode === null) this.child.kill('SIGKILL');
-        resolve();
-      }, 3000).unref();
-    });
-  }
 }
 
 if (process.argv[2] === '--child') {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Samples } from './stats.mjs';
+import { ChildRpc } from './child-rpc.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -144,7 +145,7 @@ async function childMain() {
 }
 
 /** Parent side: spawns the receiver (optionally pinned with taskset) and talks to it. */
-export class ReceiverHandle {
+export class ReceiverHandle extends ChildRpc {
   static async start({ url, channels, pinCpus }) {
     const file = fileURLToPath(import.meta.url);
     const args = [file, '--child'];
@@ -160,30 +161,7 @@ export class ReceiverHandle {
   }
 
   constructor(child) {
-    this.child = child;
-    this.nextId = 1;
-    this.waiters = [];
-    child.on('message', (m) => {
-      if (m.type === 'error' && m.id === undefined) process.stderr.write(`receiver error: ${m.message}\n`);
-      const i = this.waiters.findIndex((w) => w.match(m));
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-    });
-    child.on('exit', (code) => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`receiver exited with ${code}`));
-    });
-  }
-
-  waitFor(match) {
-    return new Promise((resolve, reject) => this.waiters.push({ match, resolve, reject }));
-  }
-
-  async request(message) {
-    const id = this.nextId++;
-    const reply = this.waitFor((m) => m.id === id);
-    this.child.send({ ...message, id });
-    const m = await reply;
-    if (m.type === 'error') throw new Error(`receiver: ${m.message}`);
-    return m;
+    super(child, 'receiver');
   }
 
   /**
@@ -211,17 +189,6 @@ export class ReceiverHandle {
     return this.request({ type: 'end', run, expected, graceMs });
   }
 
-  async close() {
-    await this.request({ type: 'close' }).catch(() => undefined);
-    await new Promise((resolve) => {
-      if (this.child.exitCode !== null) resolve();
-      else this.child.once('exit', resolve);
-      setTimeout(() => {
-        if (this.child.exitCode === null) this.child.kill();
-        resolve();
-      }, 2000).unref();
-    });
-  }
 }
 
 if (process.argv[2] === '--child') {
