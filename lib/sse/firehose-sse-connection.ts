@@ -5,10 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
 import { eventData, eventFrame, HEARTBEAT_FRAME, openingFrame, resetFrame, sharedEventFrame } from './sse-frames.js';
 
 export interface FirehoseSseConnectionOptions {
   authorizer: FirehoseAuthorizer | undefined;
+  coalescer: SseWriteCoalescer;
   retry: number;
   maxPendingBytes: number;
   logger: Logger;
@@ -29,12 +31,14 @@ const SSE_HEADERS = {
  * One SSE client: writes the frames of its streams straight to the response. Hub events go out as
  * the bytes shared by every connection; only a `buildEvent` hook makes frames per connection.
  */
-export class FirehoseSseConnection implements EventStreamSink {
+export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
   private reader?: EventStreamReader;
   /** The id of the newest event this client holds: what it would send back as Last-Event-ID. */
   private cursor: number | undefined;
   /** With `buildEvent`, frames are built one at a time, in order, through this chain. */
   private building?: Promise<void>;
+  /** Frames waiting for the coalescer's flush; undefined when none wait. */
+  private queued: Buffer[] | undefined;
   private ended = false;
 
   constructor(
@@ -52,12 +56,12 @@ export class FirehoseSseConnection implements EventStreamSink {
     socket?.setTimeout(0);
     this.response.once('close', () => this.end());
     this.response.writeHead(200, SSE_HEADERS);
-    this.write(openingFrame(this.options.retry));
+    this.writeChunk(Buffer.from(openingFrame(this.options.retry)));
     if (!this.ended) this.reader = readers.open(streams, lastEventId, this);
   }
 
   heartbeat(): void {
-    this.write(HEARTBEAT_FRAME);
+    this.queue(HEARTBEAT_FRAME);
   }
 
   next(item: FirehoseStreamItem): void {
@@ -65,16 +69,16 @@ export class FirehoseSseConnection implements EventStreamSink {
     const buildEvent = this.options.authorizer?.buildEvent;
     if (isFirehoseReset(item)) {
       if (item.reason === 'cursor-ahead') this.cursor = item.lastEventId;
-      this.inOrder(() => this.write(resetFrame(item, this.cursor)));
+      this.inOrder(() => this.queue(Buffer.from(resetFrame(item, this.cursor))));
     } else if (!buildEvent) {
       this.cursor = item.id;
-      this.write(sharedEventFrame(item));
+      this.queue(sharedEventFrame(item));
     } else {
       this.inOrder(async () => {
         const built = await buildEvent.call(this.options.authorizer, item, this.context);
         this.cursor = item.id;
         // The id and stream stay the stored event's: they are the client's cursor and event type.
-        if (built) this.write(eventFrame(item, eventData(built)));
+        if (built) this.queue(Buffer.from(eventFrame(item, eventData(built))));
       });
     }
   }
@@ -117,9 +121,15 @@ export class FirehoseSseConnection implements EventStreamSink {
     this.building = (this.building ?? Promise.resolve()).then(task).catch((error) => this.error(error));
   }
 
-  private write(frame: string | Buffer): void {
+  takeQueued(): Buffer[] {
+    const frames = this.queued ?? [];
+    this.queued = undefined;
+    return frames;
+  }
+
+  writeChunk(chunk: Buffer): void {
     if (this.ended) return;
-    this.response.write(frame);
+    this.response.write(chunk);
     // A client that does not read would make the server hold every later frame for it: cut it
     // off instead; it reconnects with Last-Event-ID and replay fills the gap.
     if (this.response.writableLength > this.options.maxPendingBytes) {
@@ -128,6 +138,15 @@ export class FirehoseSseConnection implements EventStreamSink {
       );
       this.response.destroy();
       this.end();
+    }
+  }
+
+  private queue(frame: Buffer): void {
+    if (this.ended) return;
+    if (this.queued) this.queued.push(frame);
+    else {
+      this.queued = [frame];
+      this.options.coalescer.schedule(this);
     }
   }
 }
