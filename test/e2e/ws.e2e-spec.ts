@@ -161,6 +161,18 @@ describe('WebSocket transport', () => {
     });
   });
 
+  it("releases the per-client bindings of Nest's adapter: only the gateway reads a socket's frames", async () => {
+    const client = await subscribed(['bindings']);
+    const gateway = t.app.get(FirehoseGateway) as unknown as { connections: Map<WebSocket, unknown> };
+    const sockets = [...gateway.connections.keys()];
+    expect(sockets.length).toBeGreaterThan(0);
+    // Nest's adapter adds a `message` listener (its rxjs chain) and two `close` listeners per client.
+    for (const socket of sockets) expect(socket.listenerCount('message')).toBe(1);
+    // Frames are still read after the release.
+    client.send({ command: 'unsubscribe', streams: ['bindings'] });
+    await client.waitForControl('unsubscribed');
+  });
+
   it('terminates a peer that does not answer pings, and keeps one that does', async () => {
     const beating = await createFirehoseHttpApp({
       url: db.url,

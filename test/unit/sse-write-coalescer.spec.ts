@@ -1,0 +1,62 @@
+import { SseWriteCoalescer, type CoalescedWriter } from '../../lib/sse/sse-write-coalescer.js';
+
+class RecordingWriter implements CoalescedWriter {
+  readonly chunks: Buffer[] = [];
+  private queued: Buffer[] = [];
+
+  constructor(private readonly coalescer: SseWriteCoalescer) {}
+
+  queue(frame: Buffer): void {
+    if (this.queued.length === 0) this.coalescer.schedule(this);
+    this.queued.push(frame);
+  }
+
+  takeQueued(): Buffer[] {
+    const frames = this.queued;
+    this.queued = [];
+    return frames;
+  }
+
+  writeChunk(chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+}
+
+const flushed = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+describe('SseWriteCoalescer', () => {
+  const a = Buffer.from('id: 1\n\n');
+  const b = Buffer.from('id: 2\n\n');
+
+  it('writes the frames queued in one run as one chunk per writer, in order', async () => {
+    const coalescer = new SseWriteCoalescer();
+    const writer = new RecordingWriter(coalescer);
+    writer.queue(a);
+    writer.queue(b);
+    expect(writer.chunks).toEqual([]);
+    await flushed();
+    expect(writer.chunks.map(String)).toEqual(['id: 1\n\nid: 2\n\n']);
+  });
+
+  it('gives writers that queued the same frames the same Buffer, and others their own', async () => {
+    const coalescer = new SseWriteCoalescer();
+    const [first, second, other] = [0, 1, 2].map(() => new RecordingWriter(coalescer));
+    for (const writer of [first, second]) {
+      writer.queue(a);
+      writer.queue(b);
+    }
+    other.queue(b);
+    other.queue(a);
+    await flushed();
+    expect(second.chunks[0]).toBe(first.chunks[0]);
+    expect(String(other.chunks[0])).toBe('id: 2\n\nid: 1\n\n');
+  });
+
+  it('passes a lone frame through without copying it', async () => {
+    const coalescer = new SseWriteCoalescer();
+    const writer = new RecordingWriter(coalescer);
+    writer.queue(a);
+    await flushed();
+    expect(writer.chunks[0]).toBe(a);
+  });
+});
