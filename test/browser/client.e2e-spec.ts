@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import type { Page } from 'playwright-core';
+import type { FirehoseAuthorizer } from '../../lib/index.js';
+import { sleep } from '../utils/collect.js';
+import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+import { startBrowserTestApp, type BrowserTestApp } from './utils/browser-test-app.js';
+import { launchChromium, type HeadlessChromium } from './utils/chromium.js';
+import { clearRecorded, messages, openTestPage, recorded, waitForEvents } from './utils/test-page.js';
+
+/** Every stream except `private:…`, as the sample's authorizer. */
+@Injectable()
+class PublicOnlyAuthorizer implements FirehoseAuthorizer {
+  authorizeStreams(streams: string[]): string[] {
+    return streams.filter((stream) => !stream.startsWith('private:'));
+  }
+}
+
+describe('browser client in headless Chromium', () => {
+  let db: TestDatabase;
+  let t: BrowserTestApp;
+  let browser: HeadlessChromium;
+  let page: Page;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('browser_client');
+    [t, browser] = await Promise.all([
+      startBrowserTestApp({ url: db.url, firehose: { authorizer: PublicOnlyAuthorizer } }),
+      launchChromium(),
+    ]);
+  });
+  beforeEach(async () => {
+    page = await openTestPage(browser.context, t.baseUrl);
+  });
+  afterEach(async () => {
+    await page?.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await db?.drop();
+  });
+
+  const subscribe = (path: string, streams: string[] | string) =>
+    page.evaluate(([p, s]) => (window as any).Firehose.subscribe(p, s), [path, streams] as const);
+  const unsubscribe = (path: string, streams: string[] | string) =>
+    page.evaluate(([p, s]) => (window as any).Firehose.unsubscribe(p, s), [path, streams] as const);
+  const sockets = () => page.evaluate(() => (window as any).__sockets.length as number);
+  const openSockets = () => page.evaluate(() => (window as any).__sockets.filter((s: WebSocket) => s.readyState === 1).length as number);
+
+  it('serves the client as JavaScript modules at {path}/client.js', async () => {
+    const entry = await fetch(`${t.baseUrl}/firehose/client.js`);
+    expect(entry.status).toBe(200);
+    expect(entry.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await entry.text()).toBe("export * from './client/index.js';\n");
+    const module = await fetch(`${t.baseUrl}/firehose/client/firehose-connection.js`);
+    expect(module.status).toBe(200);
+    expect(await module.text()).toContain('class FirehoseConnection');
+    expect((await fetch(`${t.baseUrl}/firehose/client/..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${t.baseUrl}/firehose/client/nope.js`)).status).toBe(404);
+  });
+
+  it('receives the events of its streams as firehose:message on document, { id, stream, data } in order', async () => {
+    await subscribe('/firehose', ['board']);
+    await waitForEvents(page, 'subscribed', 1);
+    const sent = [];
+    for (const data of ['refresh', { n: 2 }, [3]]) sent.push(await t.firehose.broadcast('board', data));
+    await t.firehose.broadcast('elsewhere', 'not for this page');
+    await waitForEvents(page, 'message', 3);
+    await sleep(200);
+    const received = await recorded(page, 'message');
+    expect(received.map((event) => event.detail)).toEqual(sent.map((event) => ({ id: event.id, stream: 'board', data: event.data })));
+    expect(Object.keys(received[0].detail)).toEqual(['id', 'stream', 'data']);
+    expect(await page.evaluate(() => (window as any).Firehose.state('/firehose'))).toBe('open');
+    expect(await recorded(page, 'open')).toEqual([{ type: 'open', detail: { path: '/firehose' } }]);
+  });
+
+  it('shares one socket per path, counts subscriptions per stream and closes when none is left', async () => {
+    await subscribe('/firehose', ['x', 'y']);
+    await subscribe('/firehose', 'x');
+    await subscribe(`${t.baseUrl}/firehose`, ['z']);
+    await page.waitForFunction(() => (window as any).Firehose.streams('/firehose').length === 3);
+    await page.waitForFunction(() => (window as any).__events.filter((e: any) => e.type === 'subscribed').length >= 1);
+    await sleep(100);
+    expect(await sockets()).toBe(1);
+
+    // x was subscribed twice: one unsubscribe keeps it.
+    await unsubscribe('/firehose', ['x', 'y']);
+    await sleep(200);
+    await clearRecorded(page);
+    await t.firehose.broadcast('y', 'dropped');
+    const x = await t.firehose.broadcast('x', 'kept');
+    await waitForEvents(page, 'message', 1);
+    await sleep(200);
+    expect(await messages(page)).toEqual([{ id: x.id, stream: 'x', data: 'kept' }]);
+
+    await unsubscribe('/firehose', ['x', 'z']);
+    await page.waitForFunction(() => (window as any).Firehose.state('/firehose') === 'idle');
+    await waitForEvents(page, 'closed', 1);
+    expect((await recorded(page, 'closed'))[0].detail).toMatchObject({ path: '/firehose', code: 1000, reconnect: false });
+    await t.firehose.broadcast('x', 'after');
+    await sleep(300);
+    expect(await messages(page)).toHaveLength(1);
+    expect(await openSockets()).toBe(0);
+  });
+
+  it('a later subscribe on an open socket is live from then on and does not replay', async () => {
+    await subscribe('/firehose', ['first']);
+    await waitForEvents(page, 'subscribed', 1);
+    await t.firehose.broadcast('second', 'before');
+    const live = await t.firehose.broadcast('first', 'one');
+    await waitForEvents(page, 'message', 1);
+    await subscribe('/firehose', ['second']);
+    await waitForEvents(page, 'subscribed', 2);
+    const after = await t.firehose.broadcast('second', 'after');
+    await waitForEvents(page, 'message', 2);
+    await sleep(200);
+    expect((await messages(page)).map((m) => m.id)).toEqual([live.id, after.id]);
+    expect(await sockets()).toBe(1);
+  });
+
+  it('<firehose-stream-source> subscribes while in the document and follows its attributes', async () => {
+    await page.evaluate(() => {
+      const element = document.createElement('firehose-stream-source');
+      element.id = 'source';
+      element.setAttribute('path', '/firehose');
+      element.setAttribute('streams', 'el:a, el:b');
+      document.body.append(element);
+    });
+    await waitForEvents(page, 'subscribed', 1);
+    const a = await t.firehose.broadcast('el:a', 1);
+    const b = await t.firehose.broadcast('el:b', 2);
+    await waitForEvents(page, 'message', 2);
+
+    await page.evaluate(() => document.getElementById('source')!.setAttribute('streams', 'el:c'));
+    await waitForEvents(page, 'subscribed', 2);
+    await t.firehose.broadcast('el:a', 'dropped');
+    const c = await t.firehose.broadcast('el:c', 3);
+    await waitForEvents(page, 'message', 3);
+
+    await page.evaluate(() => document.getElementById('source')!.remove());
+    await page.waitForFunction(() => (window as any).Firehose.state('/firehose') === 'idle');
+    await t.firehose.broadcast('el:c', 'after removal');
+    await sleep(300);
+    expect((await messages(page)).map((m) => m.id)).toEqual([a.id, b.id, c.id]);
+  });
+
+  it('elements in the served HTML subscribe when the client loads, and share the socket', async () => {
+    const withElements = await openTestPage(
+      browser.context,
+      t.baseUrl,
+      '<firehose-stream-source path="/firehose" streams="html:a"></firehose-stream-source>' +
+        '<firehose-stream-source streams="html:a,html:b"></firehose-stream-source>',
+    );
+    try {
+      await withElements.waitForFunction(() => (window as any).__events.some((e: any) => e.type === 'subscribed'));
+      await withElements.waitForFunction(() => (window as any).Firehose.streams('/firehose').length === 2);
+      const a = await t.firehose.broadcast('html:a', 'a');
+      const b = await t.firehose.broadcast('html:b', 'b');
+      await waitForEvents(withElements, 'message', 2);
+      await sleep(200);
+      expect((await messages(withElements)).map((m) => m.id)).toEqual([a.id, b.id]);
+      expect(await withElements.evaluate(() => (window as any).__sockets.length)).toBe(1);
+    } finally {
+      await withElements.close();
+    }
+  });
+
+  it('reports refused streams as firehose:error and still serves the others', async () => {
+    await subscribe('/firehose', ['private:secret', 'open']);
+    const [error] = await waitForEvents(page, 'error', 1);
+    expect(error.detail).toMatchObject({ path: '/firehose', code: 'unauthorized', streams: ['private:secret'] });
+    await waitForEvents(page, 'subscribed', 1);
+    await t.firehose.broadcast('private:secret', 'no');
+    const open = await t.firehose.broadcast('open', 'yes');
+    await waitForEvents(page, 'message', 1);
+    await sleep(200);
+    expect(await messages(page)).toEqual([{ id: open.id, stream: 'open', data: 'yes' }]);
+  });
+});
