@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Page } from 'playwright-core';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { FirehoseAuthorizer } from '../../lib/index.js';
-import { sleep } from '../utils/collect.js';
+import { sleep, waitFor } from '../utils/collect.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { startBrowserTestApp, type BrowserTestApp } from './utils/browser-test-app.js';
 import { launchChromium, type HeadlessChromium } from './utils/chromium.js';
@@ -175,5 +176,85 @@ describe('browser client in headless Chromium', () => {
     await waitForEvents(page, 'message', 1);
     await sleep(200);
     expect(await messages(page)).toEqual([{ id: open.id, stream: 'open', data: 'yes' }]);
+  });
+  describe('against a scripted server', () => {
+    let raw: WebSocketServer;
+    let rawUrl: string;
+    const received: Array<{ connection: number; frame: any }> = [];
+    const connections: WebSocket[] = [];
+
+    beforeAll(async () => {
+      raw = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+      await new Promise((resolve) => raw.once('listening', resolve));
+      rawUrl = `ws://127.0.0.1:${(raw.address() as { port: number }).port}/scripted`;
+      raw.on('connection', (socket) => {
+        const connection = connections.push(socket) - 1;
+        socket.on('message', (data) => received.push({ connection, frame: JSON.parse(String(data)) }));
+      });
+    });
+    afterAll(async () => {
+      for (const socket of connections) socket.terminate();
+      await new Promise((resolve) => raw?.close(resolve));
+    });
+
+    const event = (id: number, stream = 'script') => JSON.stringify({ id, stream, data: { id }, sequence: id, channel_id: 1 });
+
+    it('drops duplicate ids, resumes from the newest id after a drop, and follows a cursor-ahead reset', async () => {
+      await page.evaluate(() => (window as any).Firehose.configure({ reconnectDelay: 50, maxReconnectDelay: 200 }));
+      await subscribe(rawUrl, ['script']);
+      await waitFor(() => received.length === 1, 10_000, 'the first subscribe');
+      expect(received[0]).toEqual({ connection: 0, frame: { command: 'subscribe', streams: ['script'] } });
+      const first = connections[0];
+      first.send(JSON.stringify({ type: 'subscribed', streams: ['script'] }));
+      for (const id of [5, 6, 6, 5, 7]) first.send(event(id));
+      await waitForEvents(page, 'message', 3);
+
+      // Too slow for the server: closed with 4008; the client comes back with its cursor.
+      first.close(4008, 'Too slow: reconnect with last_event_id');
+      await waitFor(() => received.length === 2, 10_000, 'the resuming subscribe');
+      expect(received[1]).toEqual({ connection: 1, frame: { command: 'subscribe', streams: ['script'], last_event_id: 7 } });
+      const second = connections[1];
+      // The database was restored to an older state: the server's log ends at 3.
+      second.send(JSON.stringify({ type: 'reset', stream: 'script', last_event_id: 3, reason: 'cursor-ahead' }));
+      second.send(JSON.stringify({ type: 'subscribed', streams: ['script'] }));
+      second.send(event(4));
+      second.send(event(4));
+      await waitForEvents(page, 'message', 4);
+      await sleep(200);
+
+      expect((await messages(page)).map((m) => m.id)).toEqual([5, 6, 7, 4]);
+      expect((await recorded(page, 'reset'))[0].detail).toEqual({ path: rawUrl, stream: 'script', last_event_id: 3, reason: 'cursor-ahead' });
+      const closed = (await recorded(page, 'closed'))[0].detail;
+      expect(closed).toEqual({ path: rawUrl, code: 4008, reason: 'Too slow: reconnect with last_event_id', reconnect: true });
+      const reconnecting = (await recorded(page, 'reconnecting'))[0].detail;
+      expect(reconnecting).toMatchObject({ path: rawUrl, attempt: 1 });
+      expect(reconnecting.delay).toBeGreaterThanOrEqual(25);
+      expect(reconnecting.delay).toBeLessThanOrEqual(50);
+    });
+
+    it('sends one command at a time: a subscribe waits until the one in flight is confirmed', async () => {
+      received.length = 0;
+      const before = connections.length;
+      await subscribe(rawUrl, ['one']);
+      await waitFor(() => received.length === 1, 10_000, 'the first subscribe');
+      await subscribe(rawUrl, ['two']);
+      await unsubscribe(rawUrl, ['one']);
+      await sleep(300);
+      // Nothing else goes out while the first subscribe (possibly replaying) is unanswered.
+      expect(received.map((r) => r.frame)).toEqual([{ command: 'subscribe', streams: ['one'] }]);
+      const socket = connections[before];
+      socket.send(JSON.stringify({ type: 'subscribed', streams: ['one'] }));
+      await waitFor(() => received.length === 2, 10_000, 'the unsubscribe');
+      expect(received[1].frame).toEqual({ command: 'unsubscribe', streams: ['one'] });
+      socket.send(JSON.stringify({ type: 'unsubscribed', streams: ['one'] }));
+      await waitFor(() => received.length === 3, 10_000, 'the second subscribe');
+      expect(received[2].frame).toEqual({ command: 'subscribe', streams: ['two'] });
+      // A refusal that covers the whole command settles it too; the stream is not asked again.
+      socket.send(JSON.stringify({ type: 'error', code: 'too-many-streams', message: 'Too many streams', streams: ['two'] }));
+      await subscribe(rawUrl, ['three']);
+      await waitFor(() => received.length === 4, 10_000, 'the third subscribe');
+      expect(received[3].frame).toEqual({ command: 'subscribe', streams: ['three'] });
+      expect((await recorded(page, 'error'))[0].detail).toMatchObject({ code: 'too-many-streams', streams: ['two'] });
+    });
   });
 });
