@@ -1,7 +1,8 @@
 import { FirehoseConnection, type FirehoseDispatch } from './firehose-connection.js';
-import type { FirehoseConnectionState } from './firehose-events.js';
+import { FIREHOSE_ERROR_EVENT, type FirehoseConnectionState, type FirehoseErrorDetail } from './firehose-events.js';
 import { parseStreams } from './parse-streams.js';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-delay.js';
+import { isValidStreamName } from './valid-stream-name.js';
 import { websocketUrl } from './websocket-url.js';
 
 /** Options of `Firehose.configure()`. */
@@ -38,7 +39,20 @@ export class FirehoseClient {
   /** Receive `streams` (an array, or names separated by commas) from the Firehose endpoint at `path`. */
   subscribe(path: string, streams: string | readonly string[]): void {
     const names = parseStreams(streams);
-    if (names.length > 0) this.connection(path).add(names);
+    if (names.length === 0) return;
+    const connection = this.connection(path);
+    const invalid = names.filter((name) => !isValidStreamName(name));
+    if (invalid.length > 0) {
+      // Reported as the server would, and never sent: one bad name would refuse the whole command.
+      this.dispatch(FIREHOSE_ERROR_EVENT, {
+        path: connection.path,
+        code: 'invalid-stream',
+        message: `Invalid stream names (empty, over 255 UTF-8 bytes, or with control characters): ${invalid.map((name) => JSON.stringify(name)).join(', ')}.`,
+        streams: invalid,
+      } satisfies FirehoseErrorDetail);
+    }
+    const valid = names.filter(isValidStreamName);
+    if (valid.length > 0) connection.add(valid);
   }
 
   /** Undo one `subscribe` of these streams; the socket closes once the path has no stream left. */
@@ -62,12 +76,13 @@ export class FirehoseClient {
     return this.connections.get(this.key(path))?.lastEventId;
   }
 
+  private readonly dispatch: FirehoseDispatch = (type, detail) => this.target?.dispatchEvent(new CustomEvent(type, { detail }));
+
   private connection(path: string): FirehoseConnection {
     const key = this.key(path);
     let connection = this.connections.get(key);
     if (!connection) {
-      const dispatch: FirehoseDispatch = (type, detail) => this.target?.dispatchEvent(new CustomEvent(type, { detail }));
-      connection = new FirehoseConnection(path, key, () => this.policy, dispatch);
+      connection = new FirehoseConnection(path, key, () => this.policy, this.dispatch);
       this.connections.set(key, connection);
     }
     return connection;

@@ -54,6 +54,8 @@ export class FirehoseConnection {
   private readonly sent = new Set<string>();
   /** Streams the current socket's server refused: not asked again until re-subscribed or reconnected. */
   private readonly refused = new Set<string>();
+  /** Streams of a command refused as a whole: asked again one per command, to find which one it was. */
+  private readonly isolated = new Set<string>();
   private pending?: PendingCommand;
   private socket?: WebSocket;
   /** The first subscribe on a fresh socket resumes from the cursor; later ones are live-only. */
@@ -140,8 +142,10 @@ export class FirehoseConnection {
       this.send({ command: 'unsubscribe', streams: dropped });
       return;
     }
-    const added = this.streams.filter((stream) => !this.sent.has(stream) && !this.refused.has(stream));
-    if (added.length === 0) return;
+    const wanted = this.streams.filter((stream) => !this.sent.has(stream) && !this.refused.has(stream));
+    if (wanted.length === 0) return;
+    const alone = wanted.find((stream) => this.isolated.has(stream));
+    const added = alone === undefined ? wanted : [alone];
     const frame: WsSubscribeFrame = { command: 'subscribe', streams: added };
     if (this.resumeOnNextSubscribe && this.cursor !== undefined) frame.last_event_id = this.cursor;
     this.resumeOnNextSubscribe = false;
@@ -222,6 +226,7 @@ export class FirehoseConnection {
   private forgetSocketState(): void {
     this.sent.clear();
     this.refused.clear();
+    this.isolated.clear();
     this.pending = undefined;
     this.resumeOnNextSubscribe = false;
   }
@@ -270,6 +275,7 @@ export class FirehoseConnection {
     if (this.pending?.kind === 'subscribe') {
       for (const stream of live) this.pending.streams.delete(stream);
     }
+    for (const stream of live) this.isolated.delete(stream);
     this.dispatch(FIREHOSE_SUBSCRIBED_EVENT, {
       path: this.path,
       streams: live.filter((stream) => this.wanted.has(stream)),
@@ -306,12 +312,22 @@ export class FirehoseConnection {
       return;
     }
     // `unauthorized` names the refused streams and the others of the command are still served
-    // (their confirmation follows); every other refusal covers the whole command.
-    const refused = frame.code === 'unauthorized' && Array.isArray(frame.streams) ? frame.streams : [...pending.streams];
+    // (their confirmation follows). Every other refusal covers the whole command (names are
+    // checked before they are sent, so in practice `too-many-streams`): its streams are asked
+    // again one at a time, and only those refused on their own stay refused. Those single
+    // commands start live: two replays on one socket would break the cursor's order.
+    const partial = frame.code === 'unauthorized' && Array.isArray(frame.streams);
+    const refused = partial ? frame.streams! : [...pending.streams];
+    const retryAlone = !partial && refused.length > 1;
     for (const stream of refused) {
       pending.streams.delete(stream);
       this.sent.delete(stream);
-      this.refused.add(stream);
+      if (retryAlone) {
+        this.isolated.add(stream);
+      } else {
+        this.isolated.delete(stream);
+        this.refused.add(stream);
+      }
     }
     if (pending.streams.size === 0) this.settle();
   }

@@ -177,6 +177,17 @@ describe('browser client in headless Chromium', () => {
     await sleep(200);
     expect(await messages(page)).toEqual([{ id: open.id, stream: 'open', data: 'yes' }]);
   });
+  it('checks names before sending them: an invalid one is reported and the others are served', async () => {
+    await subscribe('/firehose', ['valid', 'bell\u0007', 'x'.repeat(256)]);
+    const [error] = await waitForEvents(page, 'error', 1);
+    expect(error.detail).toMatchObject({ path: '/firehose', code: 'invalid-stream', streams: ['bell\u0007', 'x'.repeat(256)] });
+    await waitForEvents(page, 'subscribed', 1);
+    expect((await recorded(page, 'subscribed'))[0].detail).toEqual({ path: '/firehose', streams: ['valid'] });
+    const valid = await t.firehose.broadcast('valid', 1);
+    await waitForEvents(page, 'message', 1);
+    expect((await messages(page)).map((m) => m.id)).toEqual([valid.id]);
+  });
+
   describe('against a scripted server', () => {
     let raw: WebSocketServer;
     let rawUrl: string;
@@ -251,10 +262,24 @@ describe('browser client in headless Chromium', () => {
       expect(received[2].frame).toEqual({ command: 'subscribe', streams: ['two'] });
       // A refusal that covers the whole command settles it too; the stream is not asked again.
       socket.send(JSON.stringify({ type: 'error', code: 'too-many-streams', message: 'Too many streams', streams: ['two'] }));
-      await subscribe(rawUrl, ['three']);
+      await subscribe(rawUrl, ['three', 'bad']);
       await waitFor(() => received.length === 4, 10_000, 'the third subscribe');
-      expect(received[3].frame).toEqual({ command: 'subscribe', streams: ['three'] });
+      expect(received[3].frame).toEqual({ command: 'subscribe', streams: ['three', 'bad'] });
       expect((await recorded(page, 'error'))[0].detail).toMatchObject({ code: 'too-many-streams', streams: ['two'] });
+
+      // One invalid name refuses its whole command: the client asks again one stream at a time.
+      socket.send(JSON.stringify({ type: 'error', code: 'invalid-stream', message: 'Invalid stream name "bad"' }));
+      await waitFor(() => received.length === 5, 10_000, 'the first stream alone');
+      expect(received[4].frame).toEqual({ command: 'subscribe', streams: ['three'] });
+      socket.send(JSON.stringify({ type: 'subscribed', streams: ['three'] }));
+      await waitFor(() => received.length === 6, 10_000, 'the second stream alone');
+      expect(received[5].frame).toEqual({ command: 'subscribe', streams: ['bad'] });
+      socket.send(JSON.stringify({ type: 'error', code: 'invalid-stream', message: 'Invalid stream name "bad"' }));
+      await sleep(300);
+      expect(received).toHaveLength(6);
+      socket.send(event(100, 'three'));
+      await waitForEvents(page, 'message', 1);
+      expect(await page.evaluate((url) => (window as any).Firehose.streams(url), rawUrl)).toEqual(['two', 'three', 'bad']);
     });
   });
 });

@@ -1,5 +1,7 @@
 import { parseStreams } from '../../lib/client/parse-streams.js';
 import { reconnectDelay } from '../../lib/client/reconnect-delay.js';
+import { isValidStreamName } from '../../lib/client/valid-stream-name.js';
+import { assertValidStreamName } from '../../lib/publish/stream-name.js';
 import { websocketUrl } from '../../lib/client/websocket-url.js';
 
 // The browser client's DOM-free parts; the rest runs in headless Chromium (test/browser).
@@ -26,5 +28,19 @@ describe('browser client helpers', () => {
     expect(websocketUrl('/firehose', 'https://app.example/')).toBe('wss://app.example/firehose');
     expect(websocketUrl('https://other.example/fh', 'http://app.example/')).toBe('wss://other.example/fh');
     expect(websocketUrl('ws://127.0.0.1:9/x', 'http://app.example/')).toBe('ws://127.0.0.1:9/x');
+  });
+
+  it("checks stream names by the server's rules", () => {
+    const names = ['dashboard', 'Comment:42', 'é'.repeat(127), 'é'.repeat(128), '', 'a\u0000', 'tab\t', 'c1\u0085', 'del\u007f', '\ud83d\ude00', '\ud83d', 'x\ude00', 'x'.repeat(255), 'x'.repeat(256)];
+    const server = (name: string) => {
+      try {
+        assertValidStreamName(name);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(names.map(isValidStreamName)).toEqual(names.map(server));
+    expect(names.filter(isValidStreamName)).toEqual(['dashboard', 'Comment:42', 'é'.repeat(127), '\ud83d\ude00', 'x'.repeat(255)]);
   });
 });
