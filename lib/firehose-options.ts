@@ -46,6 +46,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     queueBufferSize: options.queueBufferSize ?? DEFAULT_QUEUE_BUFFER_SIZE,
     sseHeartbeatInterval: options.sseHeartbeatInterval ?? DEFAULT_SSE_HEARTBEAT_INTERVAL,
     sseRetry: options.sseRetry ?? DEFAULT_SSE_RETRY,
+    sseMaxPendingBytes: options.sseMaxPendingBytes ?? DEFAULT_SSE_MAX_PENDING_BYTES,
     maxStreamsPerConnection: options.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
     wsMaxBufferedBytes: options.wsMaxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED_BYTES,
     wsHeartbeatInterval: options.wsHeartbeatInterval ?? DEFAULT_WS_HEARTBEAT_INTERVAL,
@@ -58,7 +59,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
   const positive: (keyof ResolvedFirehoseOptions)[] = [
     'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
     'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
-    'sseHeartbeatInterval', 'sseRetry', 'maxStreamsPerConnection', 'wsMaxBufferedBytes', 'wsHeartbeatInterval',
+    'sseHeartbeatInterval', 'sseRetry', 'sseMaxPendingBytes', 'maxStreamsPerConnection', 'wsMaxBufferedBytes', 'wsHeartbeatInterval',
   ];
   for (const key of positive) {
     const value = resolved[key];
@@ -74,7 +75,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
   return resolved;
 }
 
-export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'sseMaxPendingBytes' | 'maxFrameBytes'>> &
+export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'maxFrameBytes'>> &
   Pick<FirehoseModuleExtras, 'authorizer' | 'allowedOrigins'>;
 
 /** Checks the extras when `forRoot` / `forRootAsync` is called, so a typo fails at import, not at the first request. */
@@ -82,10 +83,6 @@ export function validateFirehoseExtras(extras: FirehoseModuleExtras): ResolvedFi
   const path = extras.path ?? DEFAULT_PATH;
   if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
     throw new FirehoseConfigurationError(`path ${JSON.stringify(path)} must be a URL path starting with "/", e.g. "/firehose".`);
-  }
-  const sseMaxPendingBytes = extras.sseMaxPendingBytes ?? DEFAULT_SSE_MAX_PENDING_BYTES;
-  if (!Number.isInteger(sseMaxPendingBytes) || sseMaxPendingBytes < 1) {
-    throw new FirehoseConfigurationError(`sseMaxPendingBytes must be a positive integer, got ${String(sseMaxPendingBytes)}.`);
   }
   const guards = extras.guards ?? [];
   if (!Array.isArray(guards) || guards.some((guard) => typeof guard !== 'function')) {
@@ -102,5 +99,5 @@ export function validateFirehoseExtras(extras: FirehoseModuleExtras): ResolvedFi
   if (allowedOrigins !== undefined && (!Array.isArray(allowedOrigins) || allowedOrigins.some((origin) => typeof origin !== 'string'))) {
     throw new FirehoseConfigurationError('allowedOrigins must be an array of origins, e.g. ["https://app.example.com"].');
   }
-  return { path, guards, sseMaxPendingBytes, maxFrameBytes, allowedOrigins, authorizer: extras.authorizer };
+  return { path, guards, maxFrameBytes, allowedOrigins, authorizer: extras.authorizer };
 }

@@ -2,7 +2,6 @@ import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import {
   DEFAULT_PATH,
-  DEFAULT_SSE_MAX_PENDING_BYTES,
   FIREHOSE_AUTHORIZER,
   DEFAULT_MAX_FRAME_BYTES,
   FIREHOSE_DATA_SOURCE,
@@ -36,19 +35,18 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
       path: DEFAULT_PATH,
       authorizer: undefined,
       guards: undefined,
-      sseMaxPendingBytes: DEFAULT_SSE_MAX_PENDING_BYTES,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       allowedOrigins: undefined,
     },
     (definition, extras) => {
-      const { path, guards, sseMaxPendingBytes, maxFrameBytes, allowedOrigins, authorizer } = validateFirehoseExtras(extras);
+      const { path, guards, maxFrameBytes, allowedOrigins, authorizer } = validateFirehoseExtras(extras);
       const gatewayOptions: FirehoseGatewayOptions = { guards, allowedOrigins };
       const authorizerProvider: Provider[] = authorizer ? [{ provide: FIREHOSE_AUTHORIZER, useClass: authorizer }] : [];
       return {
         ...definition,
         global: extras.isGlobal,
         controllers: [
-          createFirehoseSseController({ path, guards, maxPendingBytes: sseMaxPendingBytes }),
+          createFirehoseSseController({ path, guards }),
           // GET {path}/client.js: the browser client, served like socket.io serves its own.
           createFirehoseClientAssetController({ path }),
         ],

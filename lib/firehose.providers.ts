@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { FIREHOSE_DATA_SOURCE, FIREHOSE_MODULE_OPTIONS, FIREHOSE_RESOLVED_OPTIONS, QUEUE_CHANNEL_SUFFIX } from './firehose.constants.js';
 import { resolveFirehoseOptions, type ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
+import { EventStreamReaders } from './delivery/event-stream.js';
 import { FirehoseHub } from './delivery/firehose-hub.js';
 import { FirehoseExplorer } from './explorer/firehose.explorer.js';
 import { FirehoseService } from './firehose.service.js';
@@ -36,6 +37,12 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     provide: FirehoseHub,
     useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) => new FirehoseHub(store, options.replayBatchSize),
     inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+  },
+  {
+    provide: EventStreamReaders,
+    useFactory: (hub: FirehoseHub, store: FirehoseStore, options: ResolvedFirehoseOptions) =>
+      new EventStreamReaders(hub, store, options.replayBatchSize),
+    inject: [FirehoseHub, FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
     provide: FirehoseQueueRegistry,

@@ -3,8 +3,7 @@ import type { Observable } from 'rxjs';
 import { FIREHOSE_RESOLVED_OPTIONS } from './firehose.constants.js';
 import type { ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
-import { createEventStream } from './delivery/event-stream.js';
-import { FirehoseHub } from './delivery/firehose-hub.js';
+import { EventStreamReaders } from './delivery/event-stream.js';
 import { InvalidCursorError } from './errors/invalid-cursor.error.js';
 import type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 import type { FirehoseEvent, FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
@@ -36,7 +35,7 @@ export class FirehoseService {
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     private readonly store: FirehoseStore,
     private readonly batcher: BroadcastBatcher,
-    private readonly hub: FirehoseHub,
+    private readonly readers: EventStreamReaders,
     private readonly cleaner: FirehoseCleaner,
     private readonly queues: FirehoseQueueRegistry,
     private readonly listener: PgListener,
@@ -66,9 +65,7 @@ export class FirehoseService {
     if (lastEventId !== undefined && !(Number.isSafeInteger(lastEventId) && lastEventId >= 0)) {
       throw new InvalidCursorError(lastEventId);
     }
-    return createEventStream(this.hub, this.store, names, lastEventId, this.options.replayBatchSize, onLive) as Observable<
-      FirehoseStreamItem<T>
-    >;
+    return this.readers.observe(names, lastEventId, onLive) as Observable<FirehoseStreamItem<T>>;
   }
 
   /** Opens a handle on an ephemeral queue; see FirehoseQueue for who receives what. */

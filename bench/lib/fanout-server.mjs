@@ -173,7 +173,9 @@ async function childMain() {
 export class FanoutServerHandle extends ChildRpc {
   static async start({ variant, url, pinCpus, fdLimit }) {
     const file = fileURLToPath(import.meta.url);
-    const node = [process.execPath, '--expose-gc', file, '--child', variant, url];
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const node = [process.execPath, '--expose-gc', ...extra, file, '--child', variant, url];
     const cmd = [...(pinCpus ? ['taskset', '-a', '-c', pinCpus] : []), ...node];
     // `ulimit -n` is per process: raise it in a shell that then execs the server.
     const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;

@@ -31,17 +31,24 @@ export class FirehoseHub implements OnApplicationShutdown {
 
   /** Registers a local subscriber for live events of `streams`; returns its unsubscribe function. */
   subscribe(streams: readonly string[], subscriber: HubSubscriber): () => void {
+    this.add(streams, subscriber);
+    return () => this.remove(streams, subscriber);
+  }
+
+  /** `subscribe` without the closure, for subscribers that keep their own streams (one per connection). */
+  add(streams: readonly string[], subscriber: HubSubscriber): void {
     for (const stream of streams) {
       let set = this.subscribers.get(stream);
       if (!set) this.subscribers.set(stream, (set = new Set()));
       set.add(subscriber);
     }
-    return () => {
-      for (const stream of streams) {
-        const set = this.subscribers.get(stream);
-        if (set?.delete(subscriber) && set.size === 0) this.subscribers.delete(stream);
-      }
-    };
+  }
+
+  remove(streams: readonly string[], subscriber: HubSubscriber): void {
+    for (const stream of streams) {
+      const set = this.subscribers.get(stream);
+      if (set?.delete(subscriber) && set.size === 0) this.subscribers.delete(stream);
+    }
   }
 
   /** Called by the listener once LISTEN is in effect: catch up before any new notification. */

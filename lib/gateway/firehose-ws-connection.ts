@@ -1,8 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import { concatMap, map, Observable, type Subscription } from 'rxjs';
 import type { WebSocket } from 'ws';
 import { NO_AUTHORIZER_MESSAGE } from '../auth/firehose-streams.guard.js';
-import type { FirehoseService } from '../firehose.service.js';
+import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
 import { parseWsCommand } from './parse-ws-command.js';
@@ -20,22 +19,45 @@ import { WsProtocolError } from './ws-protocol-error.js';
 const OPEN = 1;
 
 export interface FirehoseWsConnectionOptions {
-  firehose: FirehoseService;
+  readers: EventStreamReaders;
   authorizer: FirehoseAuthorizer | undefined;
   maxStreams: number;
   maxBufferedBytes: number;
   logger: Logger;
 }
 
-/** One `FirehoseService.stream()` subscription, opened by one subscribe command. */
-interface StreamGroup {
-  /** The streams this group still delivers; each stream belongs to exactly one group. */
-  readonly streams: Set<string>;
-  subscription?: Subscription;
-}
+/**
+ * The streams opened by one subscribe command, read by one EventStreamReader. Each stream belongs
+ * to exactly one group of its connection.
+ */
+class StreamGroup implements EventStreamSink {
+  reader?: EventStreamReader;
 
-/** Marks, inside a group's item sequence, the point where replay is over and live events follow. */
-const LIVE = Symbol('live');
+  constructor(
+    private readonly connection: FirehoseWsConnection,
+    /** The streams this group still delivers. */
+    readonly streams: Set<string>,
+    /** The streams of the command, confirmed once replay is over. */
+    private readonly confirmed: string[],
+  ) {}
+
+  next(item: FirehoseStreamItem): void {
+    this.connection.deliver(this, item);
+  }
+
+  live(): void {
+    this.connection.confirm(this, this.confirmed);
+  }
+
+  error(error: unknown): void {
+    this.connection.fail(this, error);
+  }
+
+  complete(): void {
+    // The hub completes every stream at shutdown.
+    this.connection.close(WS_CLOSE_GOING_AWAY, 'Server shutting down; reconnect with last_event_id');
+  }
+}
 
 /**
  * One WebSocket client: parses its commands one at a time (in order, even when the authorizer is
@@ -46,6 +68,8 @@ const LIVE = Symbol('live');
 export class FirehoseWsConnection {
   private readonly owners = new Map<string, StreamGroup>();
   private commands: Promise<void> = Promise.resolve();
+  /** With `buildEvent`, frames are built one at a time, in order, through this chain. */
+  private building?: Promise<void>;
   private closed = false;
   /** False once a ping is out and its pong has not come back. */
   private alive = true;
@@ -88,7 +112,7 @@ export class FirehoseWsConnection {
     this.closed = true;
     const groups = new Set(this.owners.values());
     this.owners.clear();
-    for (const group of groups) group.subscription?.unsubscribe();
+    for (const group of groups) group.reader?.close();
   }
 
   private async handle(text: string): Promise<void> {
@@ -150,42 +174,57 @@ export class FirehoseWsConnection {
       if (!group) continue;
       this.owners.delete(stream);
       group.streams.delete(stream);
-      if (group.streams.size === 0) group.subscription?.unsubscribe();
+      if (group.streams.size === 0) group.reader?.close();
     }
     this.send(unsubscribedFrame(command.streams));
   }
 
   private openGroup(streams: string[], lastEventId: number | undefined, confirmed: string[]): void {
-    const group: StreamGroup = { streams: new Set(streams) };
+    const group = new StreamGroup(this, new Set(streams), confirmed);
     for (const stream of streams) this.owners.set(stream, group);
-    const items = new Observable<FirehoseStreamItem | typeof LIVE>((subscriber) =>
-      this.options.firehose.stream(streams, { lastEventId, onLive: () => subscriber.next(LIVE) }).subscribe(subscriber),
-    );
-    const toFrame = (item: FirehoseStreamItem | typeof LIVE): string | Buffer | null => {
-      if (item === LIVE) return subscribedFrame(confirmed.filter((stream) => this.owners.has(stream)));
-      // A stream unsubscribed, or taken over by a later group, is no longer this group's to send.
-      if (this.owners.get(item.stream) !== group) return null;
-      return isFirehoseReset(item) ? resetFrame(item) : sharedEventFrame(item);
-    };
-    const buildEvent = this.options.authorizer?.buildEvent?.bind(this.options.authorizer);
-    const frames = buildEvent
-      ? items.pipe(
-          concatMap(async (item) => {
-            if (item === LIVE || isFirehoseReset(item) || this.owners.get(item.stream) !== group) return toFrame(item);
-            const built = await buildEvent(item, this.context);
-            // The id and stream stay the stored event's: they are the client's cursor and routing key.
-            return built && serializeEventFrame({ ...built, id: item.id, stream: item.stream });
-          }),
-        )
-      : items.pipe(map(toFrame));
-    group.subscription = frames.subscribe({
-      next: (frame) => frame !== null && this.send(frame),
-      error: (error) => {
-        this.options.logger.error(`WebSocket stream of ${streams.join(', ')} failed; the socket is closed so the client resumes: ${String(error)}`);
-        this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
-      },
-      // The hub completes every stream at shutdown.
-      complete: () => this.close(WS_CLOSE_GOING_AWAY, 'Server shutting down; reconnect with last_event_id'),
+    group.reader = this.options.readers.open(streams, lastEventId, group);
+  }
+
+  /** An item of `group`'s reader, in its order. */
+  deliver(group: StreamGroup, item: FirehoseStreamItem): void {
+    // A stream unsubscribed, or taken over by a later group, is no longer this group's to send.
+    if (this.closed || this.owners.get(item.stream) !== group) return;
+    const { authorizer } = this.options;
+    if (isFirehoseReset(item)) this.inOrder(() => this.send(resetFrame(item)));
+    else if (!authorizer?.buildEvent) this.send(sharedEventFrame(item));
+    else {
+      this.inOrder(async () => {
+        const built = await authorizer.buildEvent!(item, this.context);
+        // The id and stream stay the stored event's: they are the client's cursor and routing key.
+        if (built && this.owners.get(item.stream) === group) this.send(serializeEventFrame({ ...built, id: item.id, stream: item.stream }));
+      });
+    }
+  }
+
+  /** Replay of `group` is over: confirm the streams of its command that are still subscribed. */
+  confirm(group: StreamGroup, confirmed: string[]): void {
+    this.inOrder(() => this.send(subscribedFrame(confirmed.filter((stream) => this.owners.has(stream)))));
+  }
+
+  fail(group: StreamGroup, error: unknown): void {
+    this.options.logger.error(`WebSocket stream of ${[...group.streams].join(', ')} failed; the socket is closed so the client resumes: ${String(error)}`);
+    this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
+  }
+
+  close(code: number, reason: string): void {
+    this.stop();
+    if (this.socket.readyState === OPEN) this.socket.close(code, reason);
+  }
+
+  /** Frames built by `buildEvent` wait for each other; without the hook everything is sent at once. */
+  private inOrder(task: () => void | Promise<void>): void {
+    if (!this.building && !this.options.authorizer?.buildEvent) {
+      task();
+      return;
+    }
+    this.building = (this.building ?? Promise.resolve()).then(task).catch((error) => {
+      this.options.logger.error(`Building a WebSocket frame failed; the socket is closed so the client resumes: ${String(error)}`);
+      this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
     });
   }
 
@@ -200,8 +239,4 @@ export class FirehoseWsConnection {
     }
   }
 
-  private close(code: number, reason: string): void {
-    this.stop();
-    if (this.socket.readyState === OPEN) this.socket.close(code, reason);
-  }
 }

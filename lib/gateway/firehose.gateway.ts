@@ -10,11 +10,12 @@ import { ModuleRef } from '@nestjs/core';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { EventStreamReaders } from '../delivery/event-stream.js';
 import { FIREHOSE_AUTHORIZER, FIREHOSE_GATEWAY_OPTIONS, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../firehose-options.js';
-import { FirehoseService } from '../firehose.service.js';
 import type { FirehoseAuthorizer } from '../interfaces/firehose-authorizer.interface.js';
 import { FirehoseWsConnection } from './firehose-ws-connection.js';
+import { releaseAdapterBindings } from './release-adapter-bindings.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 import { WS_CLOSE_GOING_AWAY } from './ws-protocol.js';
 
@@ -38,7 +39,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
-    private readonly firehose: FirehoseService,
+    private readonly readers: EventStreamReaders,
     private readonly moduleRef: ModuleRef,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Inject(FIREHOSE_GATEWAY_OPTIONS) private readonly gatewayOptions: FirehoseGatewayOptions,
@@ -68,7 +69,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
     const connection = new FirehoseWsConnection(client, { transport: 'ws', request }, {
-      firehose: this.firehose,
+      readers: this.readers,
       authorizer: this.authorizer,
       maxStreams: this.options.maxStreamsPerConnection,
       maxBufferedBytes: this.options.wsMaxBufferedBytes,
@@ -76,6 +77,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     });
     this.connections.set(client, connection);
     client.once('close', () => this.connections.delete(client));
+    releaseAdapterBindings(client);
   }
 
   /** Says goodbye with 1001 before the adapter terminates the sockets, so clients know to reconnect. */

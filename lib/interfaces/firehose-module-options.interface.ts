@@ -41,6 +41,11 @@ export interface FirehoseModuleOptions {
   sseHeartbeatInterval?: number;
   /** Reconnect delay, in milliseconds, that SSE clients are told to use (the `retry:` field). @default 3000 */
   sseRetry?: number;
+  /**
+   * Bytes of event frames that may wait for an SSE client that is not reading before its response
+   * is ended; it then resumes with `Last-Event-ID` and loses nothing. @default 4194304
+   */
+  sseMaxPendingBytes?: number;
   /** Most streams one connection may ask for; a request for more is refused (SSE: 400, WebSocket: error frame). @default 100 */
   maxStreamsPerConnection?: number;
   /**
@@ -75,13 +80,6 @@ export interface FirehoseModuleExtras {
    * instantiated inside the module like the authorizer. A guard that returns false gets 403.
    */
   guards?: Type<CanActivate>[];
-  /**
-   * Characters of event text that may wait for an SSE client that is not reading before its
-   * response is ended (it then resumes with `Last-Event-ID`). Bytes for ASCII text. It is an
-   * extra because Nest reads it from the `@Sse()` route decorator when the routes are built.
-   * @default 4194304
-   */
-  sseMaxPendingBytes?: number;
   /**
    * Largest frame, in bytes, a WebSocket client may send; above it the connection is closed with
    * code 1009. An extra because `ws` takes it when the gateway's server is created. @default 65536

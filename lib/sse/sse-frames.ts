@@ -1,49 +1,52 @@
-import type { MessageEvent } from '@nestjs/common';
 import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
 
 /** SSE event type of a reset, chosen so it cannot clash with a stream name a page listens to by mistake. */
 export const SSE_RESET_EVENT = 'firehose:reset';
 
-/**
- * Events from the hub are one object shared by every subscriber in the process, so the data line
- * is built once per event and the same string goes to every connection. Weak keys: an event's
- * text lives exactly as long as some connection still holds the event.
- */
-const dataLines = new WeakMap<FirehoseEvent, string>();
+/** Clients ignore comments; proxies see traffic and keep the connection open. */
+export const HEARTBEAT_FRAME = Buffer.from(': heartbeat\n\n');
 
-/** `data: {"data":…,"channel_id":…,"sequence":…}`, the Firehose protocol's SSE payload, keys in its order. */
+/**
+ * Events from the hub are one object shared by every subscriber in the process, so each frame is
+ * built and UTF-8 encoded once and the same bytes go to every connection. Weak keys: a frame
+ * lives exactly as long as some connection still holds the event.
+ */
+const sharedFrames = new WeakMap<FirehoseEvent, Buffer>();
+
+/** `{"data":…,"channel_id":…,"sequence":…}`, the Firehose protocol's SSE payload, keys in its order. */
 export function eventData(event: FirehoseEvent): string {
-  let data = dataLines.get(event);
-  if (data === undefined) {
-    data = JSON.stringify({ data: event.data, channel_id: event.channelId, sequence: event.sequence });
-    dataLines.set(event, data);
+  return JSON.stringify({ data: event.data, channel_id: event.channelId, sequence: event.sequence });
+}
+
+/**
+ * `id: 456\nevent: a\ndata: {…}\n\n`, the seed's frame. Stream names hold no line breaks (they are
+ * validated) and JSON text holds none either, so neither can end a field early.
+ */
+export function eventFrame(event: FirehoseEvent, data: string = eventData(event)): string {
+  return `id: ${event.id}\nevent: ${event.stream}\ndata: ${data}\n\n`;
+}
+
+/** The shared bytes of a hub event's frame (see `sharedFrames`). */
+export function sharedEventFrame(event: FirehoseEvent): Buffer {
+  let frame = sharedFrames.get(event);
+  if (frame === undefined) {
+    frame = Buffer.from(eventFrame(event));
+    sharedFrames.set(event, frame);
   }
-  return data;
-}
-
-export function eventMessage(event: FirehoseEvent, data: string = eventData(event)): MessageEvent {
-  return { id: String(event.id), type: event.stream, data };
+  return frame;
 }
 
 /**
- * `id` is the connection's cursor, not the reset's: Nest numbers any frame without an id, and the
- * reset of one stream must not move the resume point of the others past events not yet sent.
+ * A `firehose:reset` event. Its `id` is the connection's cursor, not the reset's, and is left out
+ * when the connection has none: an `id:` field moves the browser's resume point, and the reset of
+ * one stream must not move it past events of the others not yet sent.
  */
-export function resetMessage(reset: FirehoseReset, cursor: number | undefined): MessageEvent {
-  return {
-    id: cursor === undefined ? '' : String(cursor),
-    type: SSE_RESET_EVENT,
-    data: JSON.stringify({ stream: reset.stream, last_event_id: reset.lastEventId, reason: reset.reason }),
-  };
+export function resetFrame(reset: FirehoseReset, cursor: number | undefined): string {
+  const data = JSON.stringify({ stream: reset.stream, last_event_id: reset.lastEventId, reason: reset.reason });
+  return `${cursor === undefined ? '' : `id: ${cursor}\n`}event: ${SSE_RESET_EVENT}\ndata: ${data}\n\n`;
 }
 
-/**
- * The first frame: the `retry:` hint, sent at once rather than with the first event, which may be
- * long in coming. It repeats the client's own cursor as its id, since Nest would otherwise number
- * it and the browser would resume from that made-up id.
- */
-export function openingMessage(retry: number, cursor: number | undefined): MessageEvent {
-  return { id: cursor === undefined ? '' : String(cursor), retry };
+/** The first frame: the `retry:` hint, sent at once rather than with the first event, which may be long in coming. */
+export function openingFrame(retry: number): string {
+  return `retry: ${retry}\n\n`;
 }
-
-export const HEARTBEAT_MESSAGE: MessageEvent = { comment: 'heartbeat' };

@@ -21,6 +21,7 @@ describe('resolveFirehoseOptions', () => {
     queueBufferSize: 10_000,
     sseHeartbeatInterval: 15_000,
     sseRetry: 3_000,
+    sseMaxPendingBytes: 4 * 1024 * 1024,
     maxStreamsPerConnection: 100,
     wsMaxBufferedBytes: 1_048_576,
     wsHeartbeatInterval: 30_000,
@@ -53,6 +54,7 @@ describe('resolveFirehoseOptions', () => {
       queueBufferSize: 11,
       sseHeartbeatInterval: 12,
       sseRetry: 13,
+      sseMaxPendingBytes: 17,
       maxStreamsPerConnection: 14,
       wsMaxBufferedBytes: 15,
       wsHeartbeatInterval: 16,
@@ -125,7 +127,6 @@ describe('validateFirehoseExtras', () => {
     expect(validateFirehoseExtras({})).toEqual({
       path: '/firehose',
       guards: [],
-      sseMaxPendingBytes: 4 * 1024 * 1024,
       maxFrameBytes: 65_536,
       allowedOrigins: undefined,
       authorizer: undefined,
@@ -133,11 +134,10 @@ describe('validateFirehoseExtras', () => {
   });
 
   it('keeps given values', () => {
-    const given = { path: '/live', guards: [SomeGuard as never], sseMaxPendingBytes: 10, maxFrameBytes: 20, allowedOrigins: ['https://a.example'] };
+    const given = { path: '/live', guards: [SomeGuard as never], maxFrameBytes: 20, allowedOrigins: ['https://a.example'] };
     expect(validateFirehoseExtras(given)).toEqual({
       path: '/live',
       guards: [SomeGuard],
-      sseMaxPendingBytes: 10,
       maxFrameBytes: 20,
       allowedOrigins: ['https://a.example'],
       authorizer: undefined,
@@ -147,7 +147,6 @@ describe('validateFirehoseExtras', () => {
   it.each([
     [{ path: 'firehose' }, /path "firehose" must be a URL path starting with "\/"/],
     [{ path: '/a b' }, /path/],
-    [{ sseMaxPendingBytes: 0 }, /sseMaxPendingBytes must be a positive integer, got 0/],
     [{ guards: [42] }, /guards must be an array of guard classes/],
     [{ authorizer: {} }, /authorizer must be a class implementing FirehoseAuthorizer/],
     [{ maxFrameBytes: 1.5 }, /maxFrameBytes must be a positive integer, got 1.5/],

@@ -1,33 +1,36 @@
 import type { FirehoseEvent } from '../../lib/index.js';
-import { eventData, eventMessage, openingMessage, resetMessage } from '../../lib/sse/sse-frames.js';
+import { eventData, eventFrame, HEARTBEAT_FRAME, openingFrame, resetFrame, sharedEventFrame } from '../../lib/sse/sse-frames.js';
 
 describe('SSE frames', () => {
   const event: FirehoseEvent = { id: 456, stream: 'a', data: 'refresh', sequence: 7, channelId: 3 };
 
-  it('builds the Firehose data line, keys in the protocol order', () => {
+  it("builds the seed's frame: id, event, then the data line with keys in the protocol order", () => {
     expect(eventData(event)).toBe('{"data":"refresh","channel_id":3,"sequence":7}');
-    expect(eventMessage(event)).toEqual({ id: '456', type: 'a', data: '{"data":"refresh","channel_id":3,"sequence":7}' });
+    expect(eventFrame(event)).toBe('id: 456\nevent: a\ndata: {"data":"refresh","channel_id":3,"sequence":7}\n\n');
   });
 
-  it('serializes an event once and shares the same string', () => {
+  it('builds a frame with the data of a reshaped event, keeping the stored id and stream', () => {
+    expect(eventFrame(event, eventData({ ...event, data: 'other' }))).toBe(
+      'id: 456\nevent: a\ndata: {"data":"other","channel_id":3,"sequence":7}\n\n',
+    );
+  });
+
+  it('encodes a hub event once and shares the same bytes', () => {
     const shared: FirehoseEvent = { ...event, data: { big: 'x'.repeat(1000) } };
-    const first = eventData(shared);
+    const first = sharedEventFrame(shared);
     (shared as { data: unknown }).data = 'changed after the first serialization';
-    expect(eventData(shared)).toBe(first);
+    expect(sharedEventFrame(shared)).toBe(first);
+    expect(first.toString()).toBe(eventFrame({ ...event, data: { big: 'x'.repeat(1000) } }));
   });
 
-  it('gives a reset the connection cursor as id, and an empty id without one', () => {
+  it('gives a reset the connection cursor as id, and no id line without one', () => {
     const reset = { type: 'reset', stream: 'a', lastEventId: 900, reason: 'history-trimmed' } as const;
-    expect(resetMessage(reset, 12)).toEqual({
-      id: '12',
-      type: 'firehose:reset',
-      data: '{"stream":"a","last_event_id":900,"reason":"history-trimmed"}',
-    });
-    expect(resetMessage(reset, undefined).id).toBe('');
+    expect(resetFrame(reset, 12)).toBe('id: 12\nevent: firehose:reset\ndata: {"stream":"a","last_event_id":900,"reason":"history-trimmed"}\n\n');
+    expect(resetFrame(reset, undefined)).toBe('event: firehose:reset\ndata: {"stream":"a","last_event_id":900,"reason":"history-trimmed"}\n\n');
   });
 
-  it('opens with the retry hint and the client cursor', () => {
-    expect(openingMessage(3000, 5)).toEqual({ id: '5', retry: 3000 });
-    expect(openingMessage(3000, undefined)).toEqual({ id: '', retry: 3000 });
+  it('opens with the retry hint alone and beats with a comment', () => {
+    expect(openingFrame(3000)).toBe('retry: 3000\n\n');
+    expect(HEARTBEAT_FRAME.toString()).toBe(': heartbeat\n\n');
   });
 });

@@ -1,0 +1,152 @@
+import type { Logger } from '@nestjs/common';
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
+import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
+import { isFirehoseReset, type FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
+import { eventData, eventFrame, HEARTBEAT_FRAME, openingFrame, resetFrame, sharedEventFrame } from './sse-frames.js';
+
+export interface FirehoseSseConnectionOptions {
+  authorizer: FirehoseAuthorizer | undefined;
+  coalescer: SseWriteCoalescer;
+  retry: number;
+  maxPendingBytes: number;
+  logger: Logger;
+}
+
+/**
+ * `no-transform` keeps compression middleware off the response (`compression` honours it), since a
+ * compressor holds events back until its buffer fills. `X-Accel-Buffering` does the same for nginx.
+ */
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
+
+/**
+ * One SSE client: writes the frames of its streams straight to the response. Hub events go out as
+ * the bytes shared by every connection; only a `buildEvent` hook makes frames per connection.
+ */
+export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
+  private reader?: EventStreamReader;
+  /** The id of the newest event this client holds: what it would send back as Last-Event-ID. */
+  private cursor: number | undefined;
+  /** With `buildEvent`, frames are built one at a time, in order, through this chain. */
+  private building?: Promise<void>;
+  /** Frames waiting for the coalescer's flush; undefined when none wait. */
+  private queued: Buffer[] | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly context: FirehoseConnectionContext,
+    private readonly options: FirehoseSseConnectionOptions,
+    private readonly onEnd: (connection: FirehoseSseConnection) => void,
+  ) {}
+
+  open(readers: EventStreamReaders, streams: string[], lastEventId: number | undefined): void {
+    this.cursor = lastEventId;
+    const socket = this.response.socket;
+    // Events must leave at once, and an idle stream is not a dead one (heartbeats tell).
+    socket?.setNoDelay(true);
+    socket?.setTimeout(0);
+    this.response.once('close', () => this.end());
+    this.response.writeHead(200, SSE_HEADERS);
+    this.writeChunk(Buffer.from(openingFrame(this.options.retry)));
+    if (!this.ended) this.reader = readers.open(streams, lastEventId, this);
+  }
+
+  heartbeat(): void {
+    this.queue(HEARTBEAT_FRAME);
+  }
+
+  next(item: FirehoseStreamItem): void {
+    if (this.ended) return;
+    const buildEvent = this.options.authorizer?.buildEvent;
+    if (isFirehoseReset(item)) {
+      if (item.reason === 'cursor-ahead') this.cursor = item.lastEventId;
+      this.inOrder(() => this.queue(Buffer.from(resetFrame(item, this.cursor))));
+    } else if (!buildEvent) {
+      this.cursor = item.id;
+      this.queue(sharedEventFrame(item));
+    } else {
+      this.inOrder(async () => {
+        const built = await buildEvent.call(this.options.authorizer, item, this.context);
+        this.cursor = item.id;
+        // The id and stream stay the stored event's: they are the client's cursor and event type.
+        if (built) this.queue(Buffer.from(eventFrame(item, eventData(built))));
+      });
+    }
+  }
+
+  error(error: unknown): void {
+    // Ending the response lets the client resume from its real last id.
+    this.options.logger.error(`SSE stream failed; the response is ended so the client resumes: ${String(error)}`);
+    this.end();
+  }
+
+  complete(): void {
+    this.end();
+  }
+
+  /** Ends the response (the client reconnects with its Last-Event-ID) and stops reading. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.reader?.close();
+    if (!this.response.writableEnded) this.response.end();
+    this.onEnd(this);
+  }
+
+  /**
+   * Ends the response and resolves once it is flushed (or after `maxWait`): the server only closes
+   * a keep-alive connection at once if it is idle by then, else it waits for the keep-alive timeout.
+   */
+  async endAndFlush(maxWait: number): Promise<void> {
+    const response = this.response;
+    this.end();
+    if (response.writableFinished || response.destroyed) return;
+    await Promise.race([once(response, 'close'), once(response, 'finish'), sleep(maxWait, undefined, { ref: false })]);
+  }
+
+  private inOrder(task: () => void | Promise<void>): void {
+    if (!this.building && !this.options.authorizer?.buildEvent) {
+      task();
+      return;
+    }
+    this.building = (this.building ?? Promise.resolve()).then(task).catch((error) => this.error(error));
+  }
+
+  takeQueued(): Buffer[] {
+    const frames = this.queued ?? [];
+    this.queued = undefined;
+    return frames;
+  }
+
+  writeChunk(chunk: Buffer): void {
+    if (this.ended) return;
+    this.response.write(chunk);
+    // A client that does not read would make the server hold every later frame for it: cut it
+    // off instead; it reconnects with Last-Event-ID and replay fills the gap.
+    if (this.response.writableLength > this.options.maxPendingBytes) {
+      this.options.logger.warn(
+        `An SSE client is not reading: ${this.response.writableLength} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,
+      );
+      this.response.destroy();
+      this.end();
+    }
+  }
+
+  private queue(frame: Buffer): void {
+    if (this.ended) return;
+    if (this.queued) this.queued.push(frame);
+    else {
+      this.queued = [frame];
+      this.options.coalescer.schedule(this);
+    }
+  }
+}
