@@ -9,6 +9,7 @@ import {
   FIREHOSE_MODULE_OPTIONS,
 } from './firehose.constants.js';
 import { validateFirehoseExtras } from './firehose-options.js';
+import { createFirehoseClientAssetController } from './client-asset/create-firehose-client-asset-controller.js';
 import { FIREHOSE_PROVIDERS } from './firehose.providers.js';
 import { FirehoseService } from './firehose.service.js';
 import { createFirehoseGateway } from './gateway/create-firehose-gateway.js';
@@ -44,7 +45,11 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
       return {
         ...definition,
         global: extras.isGlobal,
-        controllers: [createFirehoseSseController({ path, guards })],
+        controllers: [
+          createFirehoseSseController({ path, guards }),
+          // GET {path}/client.js: the browser client, served like socket.io serves its own.
+          createFirehoseClientAssetController({ path }),
+        ],
         providers: [
           ...(definition.providers ?? []),
           { provide: FIREHOSE_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },

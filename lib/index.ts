@@ -21,3 +21,18 @@ export { FirehoseChannel } from './store/firehose-channel.entity.js';
 export { FirehoseMessage } from './store/firehose-message.entity.js';
 export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
 export { FIREHOSE_MIGRATIONS, CreateFirehoseTables1732320000000 } from '../migrations/index.js';
+export { renderFirehoseStreamSource, type RenderFirehoseStreamSourceOptions } from './render/render-firehose-stream-source.js';
+export { firehoseStreamName, type FirehoseEntity, type FirehoseStreamTarget } from './render/firehose-stream-name.js';
+export type { WsClientFrame, WsSubscribeFrame, WsUnsubscribeFrame } from './protocol/ws-client-frame.js';
+export type {
+  WsServerFrame,
+  WsEventFrame,
+  WsControlFrame,
+  WsSubscribedFrame,
+  WsUnsubscribedFrame,
+  WsResetFrame,
+  WsResetReason,
+  WsErrorFrame,
+  WsErrorFrameCode,
+} from './protocol/ws-server-frame.js';
+export type { SseEventData, SseResetData } from './protocol/sse-data.js';

@@ -4,6 +4,7 @@ import { ActivityListener } from './activity/activity.listener.js';
 import { BroadcastController } from './broadcast/broadcast.controller.js';
 import { CommentsController } from './comments/comments.controller.js';
 import { CommentsService } from './comments/comments.service.js';
+import { DemoController } from './demo/demo.controller.js';
 import { FirehoseExceptionFilter } from './errors/firehose-exception.filter.js';
 import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(url)],
-      controllers: [BroadcastController, EventsController, CommentsController, QueueController, HealthController],
+      controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [
         CommentsService,
         QueueHandles,

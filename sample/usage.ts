@@ -3,6 +3,7 @@ export function usageLines(base: string): string[] {
   const json = `-H 'content-type: application/json'`;
   return [
     `Firehose sample listening on ${base}`,
+    `  Live board (open it in two tabs): ${base}/`,
     `  curl -X POST ${base}/broadcast ${json} -d '{"stream":"dashboard","data":{"visitors":42}}'`,
     `  curl '${base}/events?streams=dashboard,jobs&last_event_id=0'`,
     `  curl -N '${base}/firehose/sse?streams=dashboard,jobs'`,

@@ -1,0 +1,101 @@
+import { FirehoseConnection, type FirehoseDispatch } from './firehose-connection.js';
+import { FIREHOSE_ERROR_EVENT, type FirehoseConnectionState, type FirehoseErrorDetail } from './firehose-events.js';
+import { parseStreams } from './parse-streams.js';
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-delay.js';
+import { isValidStreamName } from './valid-stream-name.js';
+import { websocketUrl } from './websocket-url.js';
+
+/** Options of `Firehose.configure()`. */
+export type FirehoseClientOptions = Partial<ReconnectPolicy>;
+
+/**
+ * The page's Firehose client: `Firehose.subscribe(path, streams)` and
+ * `Firehose.unsubscribe(path, streams)`, as in the seed. One WebSocket per path, shared by every
+ * subscription to it; events reach the page as `firehose:message` on `document`.
+ */
+export class FirehoseClient {
+  private readonly connections = new Map<string, FirehoseConnection>();
+  private policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY };
+
+  constructor(
+    private readonly target: EventTarget | undefined = globalThis.document,
+    private readonly base: string | undefined = globalThis.location?.href,
+  ) {
+    // A laptop waking up or a train leaving a tunnel: try at once rather than after the backoff.
+    globalThis.addEventListener?.('online', () => {
+      for (const connection of this.connections.values()) connection.retryNow();
+    });
+  }
+
+  /** Changes the reconnect backoff (first delay and cap, in ms) for every path, from the next retry on. */
+  configure(options: FirehoseClientOptions): void {
+    const next = { ...this.policy, ...options };
+    if (!(next.reconnectDelay > 0) || !(next.maxReconnectDelay >= next.reconnectDelay)) {
+      throw new RangeError('Firehose.configure: reconnectDelay must be above 0 and maxReconnectDelay at least reconnectDelay (both in ms).');
+    }
+    this.policy = next;
+  }
+
+  /** Receive `streams` (an array, or names separated by commas) from the Firehose endpoint at `path`. */
+  subscribe(path: string, streams: string | readonly string[]): void {
+    const names = parseStreams(streams);
+    if (names.length === 0) return;
+    const connection = this.connection(path);
+    const invalid = names.filter((name) => !isValidStreamName(name));
+    if (invalid.length > 0) {
+      // Reported as the server would, and never sent: one bad name would refuse the whole command.
+      this.dispatch(FIREHOSE_ERROR_EVENT, {
+        path: connection.path,
+        code: 'invalid-stream',
+        message: `Invalid stream names (empty, over 255 UTF-8 bytes, or with control characters): ${invalid.map((name) => JSON.stringify(name)).join(', ')}.`,
+        streams: invalid,
+      } satisfies FirehoseErrorDetail);
+    }
+    const valid = names.filter(isValidStreamName);
+    if (valid.length > 0) connection.add(valid);
+  }
+
+  /** Undo one `subscribe` of these streams; the socket closes once the path has no stream left. */
+  unsubscribe(path: string, streams: string | readonly string[]): void {
+    const names = parseStreams(streams);
+    if (names.length > 0) this.connections.get(this.key(path))?.remove(names);
+  }
+
+  /** `idle` (no subscription), `connecting`, `open` or `reconnecting`. */
+  state(path: string): FirehoseConnectionState {
+    return this.connections.get(this.key(path))?.state ?? 'idle';
+  }
+
+  /** The streams the page is subscribed to at `path`. */
+  streams(path: string): string[] {
+    return this.connections.get(this.key(path))?.streams ?? [];
+  }
+
+  /** The id of the newest event received at `path`: where a reconnect resumes. */
+  lastEventId(path: string): number | undefined {
+    return this.connections.get(this.key(path))?.lastEventId;
+  }
+
+  private readonly dispatch: FirehoseDispatch = (type, detail) => this.target?.dispatchEvent(new CustomEvent(type, { detail }));
+
+  private connection(path: string): FirehoseConnection {
+    const key = this.key(path);
+    let connection = this.connections.get(key);
+    if (!connection) {
+      connection = new FirehoseConnection(path, key, () => this.policy, this.dispatch);
+      this.connections.set(key, connection);
+    }
+    return connection;
+  }
+
+  /** Paths that name the same endpoint (`/firehose`, `http://host/firehose`) share one socket. */
+  private key(path: string): string {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`Firehose: expected the endpoint's path (e.g. "/firehose"), got ${JSON.stringify(path)}.`);
+    }
+    if (this.base === undefined && !/^wss?:/i.test(path)) {
+      throw new TypeError(`Firehose: "${path}" is relative and there is no page URL to resolve it against; pass a ws:// or wss:// URL.`);
+    }
+    return websocketUrl(path, this.base ?? path);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What the server sends over the Firehose WebSocket, exactly as it travels. Event frames are the
+ * seed's and have no `type`; every control frame has one. Types only (see ws-client-frame.ts).
+ */
+
+/** `{"id":456,"stream":"a","data":"refresh","sequence":7,"channel_id":3}`; `id` is the resume cursor. */
+export interface WsEventFrame<T = unknown> {
+  id: number;
+  stream: string;
+  data: T;
+  sequence: number;
+  channel_id: number;
+}
+
+/** Sent once a subscription is live, after its replay: the streams the connection now receives. */
+export interface WsSubscribedFrame {
+  type: 'subscribed';
+  streams: string[];
+}
+
+/** Answers every unsubscribe. */
+export interface WsUnsubscribedFrame {
+  type: 'unsubscribed';
+  streams: string[];
+}
+
+/** Why history could not be replayed: cleaned up, or the cursor is ahead of the log (a restored database). */
+export type WsResetReason = 'history-trimmed' | 'cursor-ahead';
+
+/** Replaces a partial replay of `stream`: reload its state; events after `last_event_id` follow. */
+export interface WsResetFrame {
+  type: 'reset';
+  stream: string;
+  last_event_id: number;
+  reason: WsResetReason;
+}
+
+/** `code` of an error frame; the connection stays open after every one of them. */
+export type WsErrorFrameCode =
+  | 'invalid-json'
+  | 'unknown-command'
+  | 'invalid-command'
+  | 'invalid-stream'
+  | 'too-many-streams'
+  | 'unauthorized';
+
+/** A refused command; `streams` names the refused streams when the refusal is about some of them. */
+export interface WsErrorFrame {
+  type: 'error';
+  code: WsErrorFrameCode;
+  message: string;
+  streams?: string[];
+}
+
+export type WsControlFrame = WsSubscribedFrame | WsUnsubscribedFrame | WsResetFrame | WsErrorFrame;
+export type WsServerFrame = WsEventFrame | WsControlFrame;

@@ -1,0 +1,89 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { Page } from 'playwright-core';
+import { AppModule } from '../../sample/app.module.js';
+import { FirehoseService } from '../../lib/index.js';
+import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+import { launchChromium, type HeadlessChromium } from './utils/chromium.js';
+
+/** The sample's live board at `/`, in two tabs of a real browser, against the sample app itself. */
+describe('sample demo page', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let baseUrl: string;
+  let browser: HeadlessChromium;
+  const tabs: Page[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('browser_demo');
+    app = await NestFactory.create(AppModule.forDatabase(db.url), { logger: ['error', 'warn'], forceCloseConnections: true, abortOnError: false });
+    app.useWebSocketAdapter(new WsAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const tab of tabs) await tab.close();
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  const open = async (query = '') => {
+    const tab = await browser.context.newPage();
+    tabs.push(tab);
+    await tab.goto(`${baseUrl}/${query}`);
+    return tab;
+  };
+  const state = (tab: Page, column: 'ws' | 'sse') => tab.locator(`#${column} .state`);
+  const rows = (tab: Page, column: 'ws' | 'sse') => tab.locator(`#${column} li`);
+
+  it('shows a broadcast from one tab in every tab, over WebSocket and SSE side by side, with connection state', async () => {
+    const first = await open();
+    const second = await open();
+    for (const tab of [first, second]) {
+      await expect(tab.locator('firehose-stream-source').getAttribute('streams')).resolves.toBe('board,dashboard,jobs');
+      for (const column of ['ws', 'sse'] as const) {
+        await state(tab, column).and(tab.locator('[data-state=open]')).waitFor();
+      }
+    }
+
+    // Markup in the message must come out as text.
+    await first.locator('input[name=text]').fill('hello <b>board</b>');
+    await first.locator('button[type=submit]').click();
+    await first.locator('#sent', { hasText: 'Stored as #' }).waitFor();
+    const id = (await first.locator('#sent').textContent())!.match(/#(\d+)/)![1];
+
+    for (const tab of [first, second]) {
+      for (const column of ['ws', 'sse'] as const) {
+        const row = rows(tab, column).first();
+        await row.locator('.id', { hasText: `#${id}` }).waitFor();
+        await expect(row.locator('.stream').textContent()).resolves.toBe('board');
+        await expect(row.locator('.data').textContent()).resolves.toContain('"text":"hello <b>board</b>"');
+        await expect(tab.locator(`#${column} .last`).textContent()).resolves.toBe(id);
+      }
+      await expect(tab.locator('li b').count()).resolves.toBe(0);
+    }
+
+    // An event from elsewhere in the app (here the service itself) reaches the board too.
+    const event = await app.get(FirehoseService).broadcast('dashboard', { visitors: 42 });
+    await rows(second, 'ws').first().locator('.id', { hasText: `#${event.id}` }).waitFor();
+    await rows(second, 'sse').first().locator('.id', { hasText: `#${event.id}` }).waitFor();
+  });
+
+  it('renders the element for the streams in the URL, escaped; refused streams are shown, invalid names answered with 400', async () => {
+    const tab = await open('?streams=' + encodeURIComponent('team "a",Comment:42,private:x'));
+    await expect(tab.locator('firehose-stream-source').getAttribute('streams')).resolves.toBe('team "a",Comment:42,private:x');
+    await state(tab, 'ws').and(tab.locator('[data-state=open]')).waitFor();
+    await state(tab, 'sse').and(tab.locator('[data-state=open]')).waitFor();
+    await tab.locator('#ws li.note', { hasText: 'unauthorized: These streams may not be read by this connection: private:x.' }).waitFor();
+    const response = await fetch(`${baseUrl}/?streams=${encodeURIComponent('bad\u0007name')}`);
+    expect(response.status).toBe(400);
+    await tab.locator('select[name=stream]').selectOption('Comment:42');
+    await tab.locator('input[name=text]').fill('on an entity stream');
+    await tab.locator('button[type=submit]').click();
+    await rows(tab, 'ws').first().locator('.stream', { hasText: 'Comment:42' }).waitFor();
+    await rows(tab, 'sse').first().locator('.stream', { hasText: 'Comment:42' }).waitFor();
+  });
+});
