@@ -1,3 +1,5 @@
+import type { WsErrorFrameCode } from '../protocol/ws-server-frame.js';
+
 /**
  * The Firehose protocol over WebSocket, as text frames of JSON. Client frames are commands; the
  * server sends event frames (no `type` key, the seed's shape) and control frames (with `type`).
@@ -19,13 +21,7 @@ export interface WsUnsubscribeCommand {
 export type WsCommand = WsSubscribeCommand | WsUnsubscribeCommand;
 
 /** `code` of an error frame; the connection stays open after every one of them. */
-export type WsErrorCode =
-  | 'invalid-json'
-  | 'unknown-command'
-  | 'invalid-command'
-  | 'invalid-stream'
-  | 'too-many-streams'
-  | 'unauthorized';
+export type WsErrorCode = WsErrorFrameCode;
 
 /** Close codes the gateway uses besides the standard ones (1009 above the frame limit comes from `ws`). */
 export const WS_CLOSE_GOING_AWAY = 1001;
