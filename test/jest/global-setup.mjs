@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
 
 async function reachable(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -29,7 +30,15 @@ function freePort() {
   });
 }
 
+/** The browser tests need a Chromium; a fresh machine gets Debian's (see tools/ensure-chromium.sh). */
+function ensureChromium() {
+  const script = new URL('../../tools/ensure-chromium.sh', import.meta.url).pathname;
+  const { status } = spawnSync('bash', [script], { stdio: 'inherit' });
+  if (status !== 0) throw new Error('No Chromium for the browser tests (test/browser); see the message above.');
+}
+
 export default async function globalSetup() {
+  ensureChromium();
   const url = process.env.DATABASE_URL;
   if (url && (await reachable(url))) {
     process.env.FIREHOSE_TEST_DATABASE_URL = url;
