@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
-import { collect } from '../utils/collect.js';
+import { collect, collectLive } from '../utils/collect.js';
 import {
   FirehosePayloadTooLargeError,
   FirehoseQueueClosedError,
@@ -80,7 +80,7 @@ describe('bad input', () => {
 
     it('accepts a string holding the literal text \\ud800 and a surrogate pair, unchanged', async () => {
       const data = { literal: '\\ud800', escapedTwice: '\\\\ud800', pair: '😀', nul: '\u0000' };
-      const live = collect(t.firehose.stream('odd-but-valid'), 1, 5_000);
+      const live = await collectLive(t.firehose, 'odd-but-valid', 1, 5_000);
       const event = await t.firehose.broadcast('odd-but-valid', data);
       expect(await live.done).toEqual([event]);
       const [row] = await db.query('SELECT data FROM firehose_messages WHERE id = $1', [event.id]);
@@ -107,7 +107,7 @@ describe('bad input', () => {
   describe('a batch with bad broadcasts in it loses nothing else', () => {
     it('resolves, stores and delivers every good broadcast issued in the same tick as bad ones', async () => {
       const before = await storedCount();
-      const live = collect(t.firehose.stream('mixed'), 6, 5_000);
+      const live = await collectLive(t.firehose, 'mixed', 6, 5_000);
       const good = (n: number) => ({ kind: 'good', n });
       const calls: Array<['good' | 'bad', Promise<FirehoseEvent>]> = [
         ['good', t.firehose.broadcast('mixed', good(1))],

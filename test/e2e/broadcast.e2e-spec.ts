@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
-import { collect } from '../utils/collect.js';
+import { collectLive } from '../utils/collect.js';
 import type { FirehoseEvent } from '../../lib/index.js';
 
 describe('broadcast', () => {
@@ -17,7 +17,7 @@ describe('broadcast', () => {
   });
 
   it('persists an event and delivers it live', async () => {
-    const live = collect(t.firehose.stream('dashboard'), 1);
+    const live = await collectLive(t.firehose, 'dashboard', 1);
     await new Promise((r) => setTimeout(r, 50));
     const event = await t.firehose.broadcast('dashboard', 'refresh');
     expect(event).toEqual({ id: expect.any(Number), stream: 'dashboard', data: 'refresh', sequence: 1, channelId: expect.any(Number) });

@@ -1,7 +1,7 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
-import { collect, sleep, waitFor } from '../utils/collect.js';
+import { collect, collectLive, sleep, waitFor } from '../utils/collect.js';
 import type { FirehoseEvent, FirehoseReset, FirehoseStreamItem } from '../../lib/index.js';
 
 const KEEP = 5;
@@ -140,7 +140,7 @@ describe('cleanup and reset', () => {
       const dataSource = app.app.get(DataSource);
       const runners: QueryRunner[] = [];
       try {
-        const blocker = collect(app.firehose.stream('lag-blocker'), 1, 5_000);
+        const blocker = await collectLive(app.firehose, 'lag-blocker', 1, 5_000);
         // poolSize is 10 in createFirehoseApp: hold all of them.
         for (let i = 0; i < 10; i++) {
           const runner = dataSource.createQueryRunner();

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
 import { listenForNotifications, type NotifyListener } from '../utils/notify-listener.js';
-import { collect, sleep, waitFor } from '../utils/collect.js';
+import { collectLive, sleep, waitFor } from '../utils/collect.js';
 import type { FirehoseEvent } from '../../lib/index.js';
 
 /**
@@ -66,7 +66,7 @@ describe('inline and by-reference delivery', () => {
    * whose inline payload would be exactly `bytes` long, and returns what every observer saw.
    */
   async function broadcastSized(t: FirehoseTestApp, stream: string, bytes: number, unit = 'x') {
-    const live = collect(t.firehose.stream(stream), 2, 5_000);
+    const live = await collectLive(t.firehose, stream, 2, 5_000);
     const warmUp = await t.firehose.broadcast(stream, 'warm-up');
     const id = await nextId();
     const data = dataForPayloadBytes(bytes, (json) => inlinePayload(id, stream, 2, warmUp.channelId, json), unit);
@@ -139,7 +139,7 @@ describe('inline and by-reference delivery', () => {
     const stream = 'interleaved';
     const count = 200;
     const dataOf = (i: number) => (i % 2 === 0 ? { i, body: 'x'.repeat(600) } : { i });
-    const live = collect(small.firehose.stream(stream), count, 15_000);
+    const live = await collectLive(small.firehose, stream, count, 15_000);
     const broadcasts: Promise<FirehoseEvent>[] = [];
     // Ten bursts of twenty, a macrotask apart, so the events span several group-commit batches.
     for (let burst = 0; burst < 10; burst++) {
@@ -158,7 +158,7 @@ describe('inline and by-reference delivery', () => {
   });
   it('packs a batch into as few notifications as fit the limit, in id order, each within it', async () => {
     const stream = 'packed';
-    const live = collect(small.firehose.stream(stream), 40, 10_000);
+    const live = await collectLive(small.firehose, stream, 40, 10_000);
     await sleep(20);
     const before = raw.received.length;
     // Issued in one turn, so they form one group-commit batch.

@@ -1,6 +1,6 @@
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../lib/index.js';
 import { PgListener } from '../../lib/listener/pg-listener.js';
-import { collect, sleep, waitFor } from '../utils/collect.js';
+import { collectLive, sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
 import { TcpProxy } from '../utils/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
@@ -45,7 +45,7 @@ describe('listener recovery', () => {
     const reader = await createFirehoseApp({ url: db.url, firehose: { cleanupThreshold: 100_000 } });
     try {
       const total = 600;
-      const received = collect(reader.firehose.stream(STREAMS), total, 30_000);
+      const received = await collectLive(reader.firehose, STREAMS, total, 30_000);
       await sleep(50);
       const writing = broadcastSteadily(writer, total);
       const listener = reader.app.get(PgListener);
@@ -80,7 +80,7 @@ describe('listener recovery', () => {
       const before = 30;
       const during = 60;
       const after = 30;
-      const received = collect(reader.firehose.stream(STREAMS), before + during + after, 30_000);
+      const received = await collectLive(reader.firehose, STREAMS, before + during + after, 30_000);
       await sleep(50);
       const written = await broadcastSteadily(writer, before);
       await waitFor(() => received.items.length === before, 5_000, 'the first events');
@@ -115,7 +115,7 @@ describe('listener recovery', () => {
     let stopped = false;
     try {
       const total = 60;
-      const received = collect(reader.firehose.stream(STREAMS), total, 20_000);
+      const received = await collectLive(reader.firehose, STREAMS, total, 20_000);
       await sleep(50);
       process.kill(osPid, 'SIGSTOP');
       stopped = true;

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService } from '../../lib/index.js';
-import { collect, sleep } from '../utils/collect.js';
+import { collectLive, sleep } from '../utils/collect.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 /** An app whose DataSource knows nothing of the module's migrations: only `migrationsRun` creates the tables. */
@@ -34,7 +34,7 @@ describe('migrations', () => {
     const app = await bootWithModuleMigrations(db.url);
     try {
       const firehose = app.get(FirehoseService);
-      const live = collect(firehose.stream('s'), 1);
+      const live = await collectLive(firehose, 's', 1);
       await sleep(20);
       const event = await firehose.broadcast('s', { ok: true });
       expect(await live.done).toEqual([event]);

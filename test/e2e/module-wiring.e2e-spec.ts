@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../utils/test-database.js
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
 import { createFirehoseAppFromModule } from '../utils/create-firehose-app-from-module.js';
 import { listenForNotifications } from '../utils/notify-listener.js';
-import { collect, waitFor } from '../utils/collect.js';
+import { collectLive, waitFor } from '../utils/collect.js';
 import {
   FirehoseConfigurationError,
   FirehoseModule,
@@ -13,7 +13,7 @@ import {
 
 /** Subscribes, broadcasts, and checks the event is stored and comes back live unchanged. */
 async function expectBroadcastRoundTrip(t: FirehoseTestApp, db: TestDatabase, stream: string): Promise<void> {
-  const live = collect(t.firehose.stream(stream), 1, 5_000);
+  const live = await collectLive(t.firehose, stream, 1, 5_000);
   const event = await t.firehose.broadcast(stream, { hello: stream });
   expect(event).toEqual({ id: expect.any(Number), stream, data: { hello: stream }, sequence: 1, channelId: expect.any(Number) });
   expect(await live.done).toEqual([event]);
@@ -108,8 +108,8 @@ describe('module wiring', () => {
     const b = await createFirehoseApp({ url: db.url });
     let aClosed = false;
     try {
-      const atA = collect(a.firehose.stream('wiring-shared'), 2, 5_000);
-      const atB = collect(b.firehose.stream('wiring-shared'), 2, 5_000);
+      const atA = await collectLive(a.firehose, 'wiring-shared', 2, 5_000);
+      const atB = await collectLive(b.firehose, 'wiring-shared', 2, 5_000);
       const fromA = await a.firehose.broadcast('wiring-shared', 'from a');
       const fromB = await b.firehose.broadcast('wiring-shared', 'from b');
       expect([fromA.sequence, fromB.sequence]).toEqual([1, 2]);
@@ -118,7 +118,7 @@ describe('module wiring', () => {
       // Each app has its own LISTEN connection: closing one leaves the other delivering.
       await a.close();
       aClosed = true;
-      const afterClose = collect(b.firehose.stream('wiring-shared'), 1, 5_000);
+      const afterClose = await collectLive(b.firehose, 'wiring-shared', 1, 5_000);
       const third = await b.firehose.broadcast('wiring-shared', 'after a closed');
       expect(await afterClose.done).toEqual([third]);
       expect(b.firehose.health()).toEqual({ listener: 'connected' });

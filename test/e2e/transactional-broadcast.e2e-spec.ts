@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
-import { collect, sleep } from '../utils/collect.js';
+import { collect, collectLive, sleep } from '../utils/collect.js';
 import type { FirehoseEvent } from '../../lib/index.js';
 
 /** How long a rolled-back event gets to show up anyway before we conclude it never will. */
@@ -44,7 +44,7 @@ describe('broadcast inside a caller transaction ({ manager })', () => {
   }
 
   it('on commit, stores the event with the caller’s writes and delivers it live', async () => {
-    const live = collect(t.firehose.stream('tx-commit'), 1, 5_000);
+    const live = await collectLive(t.firehose, 'tx-commit', 1, 5_000);
     const event = await orderAndBroadcast('tx-commit', 'apple');
     expect(event).toEqual({ id: expect.any(Number), stream: 'tx-commit', data: { item: 'apple' }, sequence: 1, channelId: expect.any(Number) });
     expect(await live.done).toEqual([event]);
@@ -55,7 +55,7 @@ describe('broadcast inside a caller transaction ({ manager })', () => {
   });
 
   it('on rollback, stores and delivers nothing, and the stream’s next sequence has no hole', async () => {
-    const live = collect(t.firehose.stream('tx-rollback'), 2, 5_000);
+    const live = await collectLive(t.firehose, 'tx-rollback', 2, 5_000);
     const first = await orderAndBroadcast('tx-rollback', 'pear');
     expect(first.sequence).toBe(1);
 
@@ -74,7 +74,7 @@ describe('broadcast inside a caller transaction ({ manager })', () => {
   });
 
   it('a rolled-back first broadcast does not create the stream; the next one gets sequence 1', async () => {
-    const live = collect(t.firehose.stream('tx-new-stream'), 1, 5_000);
+    const live = await collectLive(t.firehose, 'tx-new-stream', 1, 5_000);
     await expect(orderAndBroadcast('tx-new-stream', 'fig', true)).rejects.toThrow(Rollback);
     await sleep(QUIET_PERIOD);
     expect(live.items).toEqual([]);
@@ -95,7 +95,7 @@ describe('broadcast inside a caller transaction ({ manager })', () => {
   });
 
   it('transactional and plain broadcasts on one stream share one contiguous sequence', async () => {
-    const live = collect(t.firehose.stream('tx-mixed'), 3, 5_000);
+    const live = await collectLive(t.firehose, 'tx-mixed', 3, 5_000);
     const a = await t.firehose.broadcast('tx-mixed', 'plain 1');
     await expect(orderAndBroadcast('tx-mixed', 'rolled back', true)).rejects.toThrow(Rollback);
     const b = await orderAndBroadcast('tx-mixed', 'in tx');

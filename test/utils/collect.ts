@@ -37,3 +37,21 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await sleep(20);
   }
 }
+
+/**
+ * `collect` on `firehose.stream(streams)` (live only), resolved once the subscription is live. A
+ * stream without a cursor delivers the events committed after it starts, which is when its
+ * `onLive` fires: a broadcast made before that may or may not be delivered.
+ */
+export async function collectLive<T = unknown>(
+  firehose: { stream(streams: string | string[], options: { onLive: () => void }): Observable<T> },
+  streams: string | string[],
+  count: number,
+  timeoutMs?: number,
+): Promise<{ items: T[]; done: Promise<T[]>; stop(): void }> {
+  let live!: () => void;
+  const started = new Promise<void>((resolve) => (live = resolve));
+  const collector = collect(firehose.stream(streams, { onLive: live }), count, timeoutMs);
+  await Promise.race([started, collector.done]);
+  return collector;
+}
