@@ -21,3 +21,5 @@ export { FirehoseChannel } from './store/firehose-channel.entity.js';
 export { FirehoseMessage } from './store/firehose-message.entity.js';
 export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
 export { FIREHOSE_MIGRATIONS, CreateFirehoseTables1732320000000 } from '../migrations/index.js';
+export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
+export { CreateDurableStreamsTables1732330000000 } from '../migrations/index.js';

@@ -1,0 +1,18 @@
+/**
+ * The `durableStreams` extra of FirehoseModule: serve the Durable Streams HTTP protocol from
+ * PostgreSQL. Plain values, because the route is mounted when the module graph is built.
+ */
+export interface DurableStreamsOptions {
+  /** Base path; each stream is a URL below it (`{path}/{name...}`). @default '/v1/stream' */
+  path?: string;
+  /** Milliseconds a long-poll waits for data before `204`; also the keep-alive interval of SSE. @default 20000 */
+  longPollTimeout?: number;
+  /** Bytes of one catch-up response before it is cut (the client reads on from `Stream-Next-Offset`). @default 1048576 */
+  readChunkBytes?: number;
+  /** Largest append or PUT body in bytes; larger ones get `413`. @default 16777216 */
+  maxAppendBytes?: number;
+  /** Milliseconds after which an SSE response ends, so CDNs can collapse requests; clients resume. @default 60000 */
+  sseMaxDuration?: number;
+  /** Most appends written in one transaction (group commit). @default 256 */
+  appendBatchSize?: number;
+}
