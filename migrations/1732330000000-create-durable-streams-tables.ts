@@ -55,7 +55,7 @@ export class CreateDurableStreamsTables1732330000000 implements MigrationInterfa
         epoch bigint NOT NULL,
         last_seq bigint NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (stream_id, producer_id)
+        CONSTRAINT firehose_ds_producers_pkey PRIMARY KEY (stream_id, producer_id)
       )`);
     // Every append (with or without data, with or without producer headers) in one round trip:
     // each item is validated and applied under its stream row's lock, so producer checks and the
@@ -140,7 +140,7 @@ export class CreateDurableStreamsTables1732330000000 implements MigrationInterfa
           IF p_pids[i] IS NOT NULL THEN
             INSERT INTO ${t.producers} AS pr (stream_id, producer_id, epoch, last_seq, updated_at)
             VALUES (s.id, p_pids[i], p_epochs[i], p_pseqs[i], now())
-            ON CONFLICT (stream_id, producer_id) DO UPDATE
+            ON CONFLICT ON CONSTRAINT firehose_ds_producers_pkey DO UPDATE
               SET epoch = EXCLUDED.epoch, last_seq = EXCLUDED.last_seq, updated_at = now();
             producer_epoch := p_epochs[i]; producer_seq := p_pseqs[i];
           END IF;

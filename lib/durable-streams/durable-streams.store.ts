@@ -110,7 +110,7 @@ export class DurableStreamsStore {
       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS seg(sid, lo, hi)
       CROSS JOIN LATERAL (
         SELECT end_pos, data FROM ${this.t.messages}
-        WHERE stream_id = seg.sid AND end_pos > seg.lo AND end_pos <= seg.hi AND start_pos < $4
+        WHERE stream_id = seg.sid AND end_pos > greatest(seg.lo, $5) AND end_pos <= seg.hi AND start_pos < $4
         ORDER BY end_pos
       ) m
       ORDER BY m.end_pos`;
@@ -168,7 +168,7 @@ export class DurableStreamsStore {
     const { rows } = await this.pool.query({
       name: 'ds_read',
       text: this.readSql,
-      values: [segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), from + maxBytes],
+      values: [segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), from + maxBytes, from],
     });
     return rows.map((row: { end_pos: string; data: Buffer }) => ({ end: Number(row.end_pos), data: row.data }));
   }
@@ -176,7 +176,7 @@ export class DurableStreamsStore {
   /** The first message past `from` in `segments`, e.g. to cut a fork's sub-offset prefix from it. */
   async firstAfter(segments: ReadSegment[], from: number, client: Client): Promise<StoredMessage | undefined> {
     const { rows } = await client.query(this.readSql + ' LIMIT 1', [
-      segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), Number.MAX_SAFE_INTEGER,
+      segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), Number.MAX_SAFE_INTEGER, from,
     ]);
     return rows[0] ? { end: Number(rows[0].end_pos), data: rows[0].data } : undefined;
   }
