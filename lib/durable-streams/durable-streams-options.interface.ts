@@ -7,7 +7,7 @@ export interface DurableStreamsOptions {
   path?: string;
   /** Milliseconds a long-poll waits for data before `204`; also the keep-alive interval of SSE. @default 20000 */
   longPollTimeout?: number;
-  /** Bytes of one catch-up response before it is cut (the client reads on from `Stream-Next-Offset`). @default 1048576 */
+  /** Bytes of one catch-up response before it is cut (the client reads on from `Stream-Next-Offset`). @default 4194304 */
   readChunkBytes?: number;
   /** Largest append or PUT body in bytes; larger ones get `413`. @default 16777216 */
   maxAppendBytes?: number;

@@ -165,11 +165,12 @@ export class DurableStreamsStore {
 
   /** Messages of `segments` (in position order) from the first one past `from`, about `maxBytes` of them. */
   async read(segments: ReadSegment[], from: number, maxBytes: number): Promise<StoredMessage[]> {
-    const { rows } = await this.pool.query({
+    const config = {
       name: 'ds_read',
       text: this.readSql,
       values: [segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), from + maxBytes, from],
-    });
+    } as pg.QueryConfig;
+    const { rows } = await this.pool.query(config);
     return rows.map((row: { end_pos: string; data: Buffer }) => ({ end: Number(row.end_pos), data: row.data }));
   }
 
