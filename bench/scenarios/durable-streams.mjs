@@ -30,6 +30,7 @@ export const knobs = {
   BENCH_MESSAGE_BYTES: 'size of each appended JSON message (default 100)',
   BENCH_READ_MB: 'size of the stream read by the catch-up runs (default 32)',
   BENCH_READ_APPEND_BYTES: 'size of each append that fills it (default 4096)',
+  BENCH_DS_OPTIONS: 'JSON merged into the module\'s durableStreams options, e.g. {"readCacheBytes":0} to read every chunk from PostgreSQL (default {})',
 };
 
 const VARIANTS = ['module', 'reference'];
@@ -126,7 +127,9 @@ export async function run({ serverUrl }) {
   try {
     const info = await serverInfo(db.admin);
     progress(`PostgreSQL ${info.server_version ?? ''}; reference data dir ${dataDir}`);
-    servers.module = await DurableStreamsServerHandle.start('module', { databaseUrl: db.url, durableStreams: { longPollTimeout: 5000 } });
+    const durableStreams = { longPollTimeout: 5000, ...JSON.parse(process.env.BENCH_DS_OPTIONS || '{}') };
+    progress(`module durableStreams options ${JSON.stringify(durableStreams)}`);
+    servers.module = await DurableStreamsServerHandle.start('module', { databaseUrl: db.url, durableStreams });
     servers.reference = await DurableStreamsServerHandle.start('reference', { dataDir, longPollTimeout: 5000 });
     const url = (variant, name) => `${servers[variant].baseUrl}/v1/stream/${name}`;
 

@@ -9,6 +9,12 @@ export interface DurableStreamsOptions {
   longPollTimeout?: number;
   /** Bytes of one catch-up response before it is cut (the client reads on from `Stream-Next-Offset`). @default 4194304 */
   readChunkBytes?: number;
+  /**
+   * Bytes of recently appended or read messages each process keeps in memory for catch-up reads
+   * (committed messages never change, so the cache never serves stale bytes); 0 turns it off.
+   * @default 67108864
+   */
+  readCacheBytes?: number;
   /** Largest append or PUT body in bytes; larger ones get `413`. @default 16777216 */
   maxAppendBytes?: number;
   /** Milliseconds after which an SSE response ends, so CDNs can collapse requests; clients resume. @default 60000 */

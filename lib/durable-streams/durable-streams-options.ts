@@ -4,6 +4,7 @@ import {
   DEFAULT_DURABLE_STREAMS_PATH,
   DEFAULT_LONG_POLL_TIMEOUT,
   DEFAULT_MAX_APPEND_BYTES,
+  DEFAULT_READ_CACHE_BYTES,
   DEFAULT_READ_CHUNK_BYTES,
   DEFAULT_SSE_MAX_DURATION,
 } from './durable-streams.constants.js';
@@ -18,6 +19,7 @@ export function resolveDurableStreamsOptions(options: DurableStreamsOptions | tr
     path: (given.path ?? DEFAULT_DURABLE_STREAMS_PATH).replace(/\/+$/, ''),
     longPollTimeout: given.longPollTimeout ?? DEFAULT_LONG_POLL_TIMEOUT,
     readChunkBytes: given.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES,
+    readCacheBytes: given.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES,
     maxAppendBytes: given.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
     sseMaxDuration: given.sseMaxDuration ?? DEFAULT_SSE_MAX_DURATION,
     appendBatchSize: given.appendBatchSize ?? DEFAULT_APPEND_BATCH_SIZE,
@@ -33,6 +35,9 @@ export function resolveDurableStreamsOptions(options: DurableStreamsOptions | tr
     if (!Number.isInteger(value) || value < 1) {
       throw new FirehoseConfigurationError(`durableStreams.${key} must be a positive integer, got ${String(value)}.`);
     }
+  }
+  if (!Number.isInteger(resolved.readCacheBytes) || resolved.readCacheBytes < 0) {
+    throw new FirehoseConfigurationError(`durableStreams.readCacheBytes must be a non-negative integer, got ${String(resolved.readCacheBytes)}.`);
   }
   return resolved;
 }

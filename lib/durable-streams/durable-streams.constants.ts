@@ -4,6 +4,8 @@ export const DEFAULT_DURABLE_STREAMS_PATH = '/v1/stream';
 export const DEFAULT_LONG_POLL_TIMEOUT = 20_000;
 /** Bytes of a catch-up response before it is cut and the client asked to read on. */
 export const DEFAULT_READ_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes of recent messages kept in memory per process to serve catch-up reads without a query. */
+export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
 /** Largest append (or PUT body) accepted; larger ones get 413. */
 export const DEFAULT_MAX_APPEND_BYTES = 16 * 1024 * 1024;
 /** SSE responses end after this long so CDNs can collapse requests; clients reconnect from the last offset. */

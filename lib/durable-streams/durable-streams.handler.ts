@@ -12,6 +12,7 @@ import {
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
 import type { AppendItem, AppendOutcome, DurableStreamsStore, ReadSegment, StoredMessage, StreamRow } from './durable-streams.store.js';
 import { encodeJsonBody, isJsonType, jsonArray, mediaType } from './json-messages.js';
+import type { MessageCache } from './message-cache.js';
 import { sseEvent } from './sse-encoding.js';
 import { responseCursor } from './stream-cursor.js';
 import { formatOffset, parseOffset } from './stream-offset.js';
@@ -62,6 +63,7 @@ export class DurableStreamsHandler {
     private readonly store: DurableStreamsStore,
     private readonly batcher: AppendBatcher,
     private readonly waiters: StreamWaiters,
+    private readonly cache: MessageCache,
     private readonly options: ResolvedDurableStreamsOptions,
   ) {}
 
@@ -276,6 +278,9 @@ export class DurableStreamsHandler {
       }
     }
     const outcome = await this.batcher.append(item);
+    if (outcome.status === 'ok' && item.data !== null && outcome.streamId !== null && outcome.tail !== null) {
+      this.cache.add(outcome.streamId, outcome.tail - item.data.length, [{ end: outcome.tail, data: item.data }]);
+    }
     this.replyToAppend(res, item, outcome);
   }
 
@@ -542,7 +547,14 @@ export class DurableStreamsHandler {
 
   /** One chunk of messages of `row` past `from`, up to the tail read with `row`. */
   private async messages(row: StreamRow, from: number): Promise<StoredMessage[]> {
-    return this.store.read(await this.segments(row, row.tail), from, this.options.readChunkBytes);
+    const own = row.forkedFrom === null || from >= (row.forkOffset ?? 0);
+    if (own) {
+      const cached = this.cache.read(row.id, from, row.tail, this.options.readChunkBytes);
+      if (cached) return cached;
+    }
+    const messages = await this.store.read(await this.segments(row, row.tail), from, this.options.readChunkBytes);
+    if (own) this.cache.add(row.id, from, messages);
+    return messages;
   }
 
   /** The pieces of a stream's offset space, oldest first: its sources' up to each fork point, then its own. */

@@ -9,6 +9,7 @@ import { DurableStreamsHandler } from './durable-streams.handler.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
 import { DurableStreamsServer } from './durable-streams.server.js';
 import { DurableStreamsStore } from './durable-streams.store.js';
+import { MessageCache } from './message-cache.js';
 import { StreamWaiters } from './stream-waiters.js';
 
 /** Providers of the `durableStreams` extra; its LISTEN channel rides on the module's listener. */
@@ -33,7 +34,7 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     {
       provide: DurableStreamsHandler,
       useFactory: (store: DurableStreamsStore, batcher: AppendBatcher, waiters: StreamWaiters) =>
-        new DurableStreamsHandler(store, batcher, waiters, options),
+        new DurableStreamsHandler(store, batcher, waiters, new MessageCache(options.readCacheBytes), options),
       inject: [DurableStreamsStore, AppendBatcher, StreamWaiters],
     },
     {
