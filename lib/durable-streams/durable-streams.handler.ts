@@ -101,7 +101,10 @@ export class DurableStreamsHandler {
     const path = url.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'OPTIONS') return this.reply(res, 204, {});
-    if (path.length <= this.options.path.length + 1) throw new HttpFailure(404, 'Stream not found: give a stream name after the base path');
+    // The URL parser resolves dot segments, which may lead out of the base path.
+    if (!path.startsWith(this.options.path + '/') || path.length <= this.options.path.length + 1) {
+      throw new HttpFailure(404, 'Stream not found: give a stream name after the base path');
+    }
     switch (method) {
       case 'PUT':
         return this.create(path, req, res);
