@@ -12,6 +12,10 @@ export const DEFAULT_MAX_APPEND_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_SSE_MAX_DURATION = 60_000;
 /** Appends gathered into one call of the append function while the previous one is in flight. */
 export const DEFAULT_APPEND_BATCH_SIZE = 256;
+/** Milliseconds between sweeps deleting expired streams nobody touched since they expired. */
+export const EXPIRED_SWEEP_INTERVAL = 60_000;
+/** Expired streams deleted per sweep, so one sweep stays short. */
+export const EXPIRED_SWEEP_BATCH = 100;
 /** Suffix of the NOTIFY channel of Durable Streams beside the module's event channel. */
 export const DURABLE_STREAMS_CHANNEL_SUFFIX = '_ds';
 

@@ -531,10 +531,7 @@ export class DurableStreamsHandler {
     const row = await this.store.get(path);
     if (!row) throw new HttpFailure(404, 'Stream not found');
     if (row.expired) {
-      await this.store.transaction(async (client) => {
-        const locked = await this.store.lock(path, client);
-        if (locked?.expired && locked.id === row.id) await this.expire(locked, client);
-      });
+      await this.store.expire(path);
       if (row.refCount > 0) throw new HttpFailure(410, 'Stream is gone');
       throw new HttpFailure(404, 'Stream not found');
     }

@@ -9,6 +9,7 @@ import { DurableStreamsHandler } from './durable-streams.handler.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
 import { DurableStreamsServer } from './durable-streams.server.js';
 import { DurableStreamsStore } from './durable-streams.store.js';
+import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
 import { MessageCache } from './message-cache.js';
 import { StreamWaiters } from './stream-waiters.js';
 
@@ -37,6 +38,7 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
         new DurableStreamsHandler(store, batcher, waiters, new MessageCache(options.readCacheBytes), options),
       inject: [DurableStreamsStore, AppendBatcher, StreamWaiters],
     },
+    { provide: ExpiredStreamsSweeper, useFactory: (store: DurableStreamsStore) => new ExpiredStreamsSweeper(store), inject: [DurableStreamsStore] },
     {
       provide: DurableStreamsServer,
       useFactory: (host: HttpAdapterHost, handler: DurableStreamsHandler, waiters: StreamWaiters) =>

@@ -265,8 +265,24 @@ export class DurableStreamsStore {
     }
   }
 
-  async markSoftDeleted(id: number, client: Client): Promise<void> {
-    await client.query(`UPDATE ${this.t.streams} SET soft_deleted = true WHERE id = $1`, [id]);
+  /** Deletes (or soft-deletes, while forks read through it) the stream at `path` if it has expired. */
+  async expire(path: string): Promise<void> {
+    await this.transaction(async (client) => {
+      const row = await this.lock(path, client);
+      if (row?.expired && !row.softDeleted) await this.remove(row, client);
+    });
+  }
+
+  /** Paths of up to `limit` expired streams not yet deleted, for the sweeper. */
+  async expiredPaths(limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query(
+      `SELECT path FROM ${this.t.streams}
+       WHERE NOT soft_deleted AND ((expires_at_ts IS NOT NULL AND now() >= expires_at_ts)
+         OR (ttl_seconds IS NOT NULL AND now() >= accessed_at + ttl_seconds * interval '1 second'))
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row: { path: string }) => row.path);
   }
 
   private async notify(id: number, client: Client): Promise<void> {

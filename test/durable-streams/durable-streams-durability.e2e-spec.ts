@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ExpiredStreamsSweeper } from '../../lib/durable-streams/expired-streams.sweeper.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
@@ -125,6 +126,17 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     // The rejected invalid-JSON request did not advance the producer: seq 1 is still the next one.
     expect((await post(json, { 'content-type': 'application/json', ...producer('p', 1, 1) }, '{"c":3}')).status).toBe(200);
     expect(JSON.parse(Buffer.from((await snapshot(json)).body, 'base64').toString())).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
+  });
+
+  it('deletes expired streams nobody touches again (sweeper), keeping live ones', async () => {
+    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
+    await fetch(`${app.baseUrl}/v1/stream/sweep-ttl`, { method: 'PUT', headers: { 'stream-ttl': '1' }, body: new Uint8Array([1]) });
+    await fetch(`${app.baseUrl}/v1/stream/sweep-keep`, { method: 'PUT', headers: { 'stream-ttl': '3600' } });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await app.app.get(ExpiredStreamsSweeper).sweep()).toBeGreaterThanOrEqual(1);
+    const left = await db.query("SELECT path FROM firehose_ds_streams WHERE path LIKE '/v1/stream/sweep-%'");
+    expect(left.map((r) => r.path)).toEqual(['/v1/stream/sweep-keep']);
+    expect(await db.query('SELECT 1 FROM firehose_ds_messages m LEFT JOIN firehose_ds_streams s ON s.id = m.stream_id WHERE s.id IS NULL')).toEqual([]);
   });
 
   it('serves the same streams from two processes; an append on one wakes a long-poll on the other at once', async () => {
