@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type pg from 'pg';
+import { CopyOutQuery, parseInt8ByteaRows } from './copy-out.js';
 import { durableStreamsTables, type DurableStreamsTables } from './durable-streams-tables.js';
 
 /** A stream's metadata row, as the handlers see it. Positions are byte offsets in its offset space. */
@@ -165,13 +166,33 @@ export class DurableStreamsStore {
 
   /** Messages of `segments` (in position order) from the first one past `from`, about `maxBytes` of them. */
   async read(segments: ReadSegment[], from: number, maxBytes: number): Promise<StoredMessage[]> {
-    const config = {
-      name: 'ds_read',
-      text: this.readSql,
-      values: [segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), from + maxBytes, from],
-    } as pg.QueryConfig;
-    const { rows } = await this.pool.query(config);
-    return rows.map((row: { end_pos: string; data: Buffer }) => ({ end: Number(row.end_pos), data: row.data }));
+    const int = (n: number) => {
+      if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+      return String(n);
+    };
+    // Integers only, formatted here: COPY takes no parameters.
+    const values = segments.map((s) => `(${int(s.streamId)}::bigint, ${int(s.lo)}::bigint, ${int(s.hi)}::bigint)`).join(', ');
+    const sql = `COPY (
+      SELECT m.end_pos, m.data
+      FROM (VALUES ${values}) AS seg(sid, lo, hi)
+      CROSS JOIN LATERAL (
+        SELECT end_pos, data FROM ${this.t.messages}
+        WHERE stream_id = seg.sid AND end_pos > greatest(seg.lo, ${int(from)}) AND end_pos <= seg.hi AND start_pos < ${int(from + maxBytes)}
+        ORDER BY end_pos
+      ) m
+      ORDER BY m.end_pos) TO STDOUT (FORMAT binary)`;
+    const client = await this.pool.connect();
+    let failed: Error | undefined;
+    try {
+      const data = await client.query(new CopyOutQuery(sql)).done;
+      return parseInt8ByteaRows(data).map(([end, bytes]) => ({ end, data: bytes }));
+    } catch (error) {
+      failed = error as Error;
+      throw error;
+    } finally {
+      // A connection that failed mid-protocol is not given back to the pool.
+      client.release(failed && !(failed as { code?: string }).code ? failed : undefined);
+    }
   }
 
   /** The first message past `from` in `segments`, e.g. to cut a fork's sub-offset prefix from it. */

@@ -8,7 +8,9 @@ import { startDurableStreamsApp } from './durable-streams-app.mjs';
 
 export default async function setup(project) {
   await jestGlobalSetup();
-  const app = await startDurableStreamsApp('ds_conformance', { longPollTimeout: 500 });
+  // DS_CONFORMANCE_OPTIONS (JSON) adds durableStreams options, e.g. {"readCacheBytes":0} to read every chunk from PostgreSQL.
+  const extra = JSON.parse(process.env.DS_CONFORMANCE_OPTIONS || '{}');
+  const app = await startDurableStreamsApp('ds_conformance', { longPollTimeout: 500, ...extra });
   project.provide('durableStreamsUrl', app.baseUrl);
   return async () => {
     await app.close();
