@@ -46,6 +46,7 @@ const TTL_PATTERN = /^(0|[1-9]\d*)$/;
 const INTEGER_PATTERN = /^\d+$/;
 const CONTENT_TYPE_PATTERN = /^[\w.+-]+\/[\w.+-]+/;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+const LINEAGE_CACHE_SIZE = 10_000;
 
 /**
  * The Durable Streams protocol (PUT create, POST append/close, GET read / long-poll / SSE, HEAD,
@@ -54,7 +55,7 @@ const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
  */
 export class DurableStreamsHandler {
   private readonly logger = new Logger('DurableStreams');
-  /** Source and fork offset of each stream id: fixed for a stream's life, and ids are never reused. */
+  /** Source and fork offset of fork sources read so far: fixed for a stream's life, and ids are never reused. */
   private readonly lineage = new Map<number, { forkedFrom: number | null; forkOffset: number | null }>();
   private readonly open = new Set<ServerResponse>();
   private closing = false;
@@ -90,10 +91,13 @@ export class DurableStreamsHandler {
     }
   }
 
-  /** Ends live responses and waits at shutdown. */
+  /**
+   * At shutdown: ends SSE responses; woken long-polls see `closing` and answer 204 themselves
+   * (ending them here would send an empty 200, which a client would take for data).
+   */
   close(): void {
     this.closing = true;
-    for (const res of this.open) res.end();
+    for (const res of this.open) if (res.headersSent) res.end();
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -559,9 +563,10 @@ export class DurableStreamsHandler {
 
   /** The pieces of a stream's offset space, oldest first: its sources' up to each fork point, then its own. */
   private async segments(row: StreamRow, tail: number, client?: pg.PoolClient): Promise<ReadSegment[]> {
-    this.lineage.set(row.id, { forkedFrom: row.forkedFrom, forkOffset: row.forkOffset });
     const segments: ReadSegment[] = [{ streamId: row.id, lo: row.forkOffset ?? 0, hi: tail }];
-    let child = this.lineage.get(row.id)!;
+    let child: { forkedFrom: number | null; forkOffset: number | null } = row;
+    // Bounded: a process that reads very many forks only re-reads their sources' rows.
+    if (this.lineage.size > LINEAGE_CACHE_SIZE) this.lineage.clear();
     while (child.forkedFrom !== null) {
       const parentId = child.forkedFrom;
       let parent = this.lineage.get(parentId);

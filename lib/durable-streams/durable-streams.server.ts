@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { DurableStreamsHandler } from './durable-streams.handler.js';
@@ -12,7 +12,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  * route or middleware) would consume and reshape JSON bodies first. Requests under the base path
  * go to the handler; every other request goes to the framework's own listeners, untouched.
  */
-export class DurableStreamsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DurableStreamsServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('DurableStreams');
   private server: Server | undefined;
   private listener: RequestListener | undefined;
@@ -42,9 +42,16 @@ export class DurableStreamsServer implements OnApplicationBootstrap, OnApplicati
     this.logger.log(`Durable Streams served at ${this.path}/*`);
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Ends long-polls and SSE responses before Nest closes the HTTP server, which otherwise waits
+   * for them (up to `sseMaxDuration`) unless the app set `forceCloseConnections`.
+   */
+  beforeApplicationShutdown(): void {
     this.waiters.close();
     this.handler.close();
+  }
+
+  onApplicationShutdown(): void {
     if (this.server && this.listener) {
       this.server.removeListener('request', this.listener);
       for (const listener of this.framework) this.server.on('request', listener);

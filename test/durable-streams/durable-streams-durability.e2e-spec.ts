@@ -128,6 +128,21 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     expect(JSON.parse(Buffer.from((await snapshot(json)).body, 'base64').toString())).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
   });
 
+  it('shuts down promptly with live SSE and long-poll readers, without forceCloseConnections', async () => {
+    const local = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams }, forceCloseConnections: false });
+    const url = `${local.baseUrl}/v1/stream/shutdown`;
+    const tail = (await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/plain' } })).headers.get('stream-next-offset')!;
+    const sse = await fetch(`${url}?offset=-1&live=sse`);
+    const reading = sse.text().catch(() => 'aborted');
+    const poll = fetch(`${url}?offset=${tail}&live=long-poll`).then((r) => r.status, () => 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await local.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    await reading;
+    expect([204, 'aborted']).toContain(await poll);
+  });
+
   it('deletes expired streams nobody touches again (sweeper), keeping live ones', async () => {
     app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
     await fetch(`${app.baseUrl}/v1/stream/sweep-ttl`, { method: 'PUT', headers: { 'stream-ttl': '1' }, body: new Uint8Array([1]) });
