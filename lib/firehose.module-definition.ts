@@ -16,6 +16,8 @@ import { createFirehoseGateway } from './gateway/create-firehose-gateway.js';
 import { FirehoseGateway, type FirehoseGatewayOptions } from './gateway/firehose.gateway.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { createFirehoseSseController } from './sse/create-firehose-sse-controller.js';
+import { durableStreamsProviders } from './durable-streams/durable-streams.providers.js';
+import { resolveDurableStreamsOptions } from './durable-streams/durable-streams-options.js';
 
 /**
  * `forRoot` / `forRootAsync`. The extras shape the module graph (routes, guards, providers), so
@@ -37,11 +39,13 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
       guards: undefined,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       allowedOrigins: undefined,
+      durableStreams: undefined,
     },
     (definition, extras) => {
       const { path, guards, maxFrameBytes, allowedOrigins, authorizer } = validateFirehoseExtras(extras);
       const gatewayOptions: FirehoseGatewayOptions = { guards, allowedOrigins };
       const authorizerProvider: Provider[] = authorizer ? [{ provide: FIREHOSE_AUTHORIZER, useClass: authorizer }] : [];
+      const durableStreams = extras.durableStreams ? durableStreamsProviders(resolveDurableStreamsOptions(extras.durableStreams)) : [];
       return {
         ...definition,
         global: extras.isGlobal,
@@ -57,6 +61,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
           ...FIREHOSE_PROVIDERS,
           { provide: FIREHOSE_GATEWAY_OPTIONS, useValue: gatewayOptions },
           { provide: FirehoseGateway, useClass: createFirehoseGateway({ path, maxFrameBytes }) },
+          ...durableStreams,
         ],
         exports: [FirehoseService],
       };

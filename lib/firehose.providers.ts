@@ -1,6 +1,12 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { FIREHOSE_DATA_SOURCE, FIREHOSE_MODULE_OPTIONS, FIREHOSE_RESOLVED_OPTIONS, QUEUE_CHANNEL_SUFFIX } from './firehose.constants.js';
+import {
+  FIREHOSE_DATA_SOURCE,
+  FIREHOSE_LISTENER_CHANNELS,
+  FIREHOSE_MODULE_OPTIONS,
+  FIREHOSE_RESOLVED_OPTIONS,
+  QUEUE_CHANNEL_SUFFIX,
+} from './firehose.constants.js';
 import { resolveFirehoseOptions, type ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
 import { EventStreamReaders } from './delivery/event-stream.js';
@@ -9,6 +15,7 @@ import { FirehoseExplorer } from './explorer/firehose.explorer.js';
 import { FirehoseService } from './firehose.service.js';
 import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { listenerConnectionConfig } from './listener/listener-connection-config.js';
+import type { ListenerChannelHandler } from './listener/listener-channel-handler.js';
 import { PgListener } from './listener/pg-listener.js';
 import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
@@ -64,27 +71,46 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: PgListener,
-    useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions, hub: FirehoseHub, queues: FirehoseQueueRegistry) => {
+    useFactory: async (
+      dataSource: DataSource,
+      options: ResolvedFirehoseOptions,
+      hub: FirehoseHub,
+      queues: FirehoseQueueRegistry,
+      extra: ListenerChannelHandler[] | undefined,
+    ) => {
       const queueChannel = options.channel + QUEUE_CHANNEL_SUFFIX;
+      const extraChannels = new Map((extra ?? []).map((handler) => [handler.channel, handler]));
       const listener = new PgListener(
         listenerConnectionConfig(dataSource, options.databaseUrl),
         {
-          channels: [options.channel, queueChannel],
+          channels: [options.channel, queueChannel, ...extraChannels.keys()],
           reconnectAttempts: options.reconnectAttempts,
           reconnectDelay: options.reconnectDelay,
           heartbeatInterval: options.heartbeatInterval,
           heartbeatTimeout: options.heartbeatTimeout,
         },
         {
-          onListening: () => hub.onListening(),
-          onNotification: (channel, payload) =>
-            channel === queueChannel ? queues.onNotification(payload) : hub.onNotification(payload),
+          onListening: async (reconnected) => {
+            await hub.onListening();
+            for (const handler of extraChannels.values()) await handler.onListening(reconnected);
+          },
+          onNotification: (channel, payload) => {
+            if (channel === queueChannel) queues.onNotification(payload);
+            else if (channel === options.channel) hub.onNotification(payload);
+            else extraChannels.get(channel)?.onNotification(payload);
+          },
         },
       );
       await listener.connect();
       return listener;
     },
-    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry],
+    inject: [
+      FIREHOSE_DATA_SOURCE,
+      FIREHOSE_RESOLVED_OPTIONS,
+      FirehoseHub,
+      FirehoseQueueRegistry,
+      { token: FIREHOSE_LISTENER_CHANNELS, optional: true },
+    ],
   },
   FirehoseExplorer,
   FirehoseService,

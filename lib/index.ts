@@ -36,3 +36,5 @@ export type {
   WsErrorFrameCode,
 } from './protocol/ws-server-frame.js';
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
+export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
+export { CreateDurableStreamsTables1732330000000 } from '../migrations/index.js';

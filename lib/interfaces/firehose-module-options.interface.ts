@@ -1,5 +1,6 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { FirehoseAuthorizer } from './firehose-authorizer.interface.js';
+import type { DurableStreamsOptions } from '../durable-streams/durable-streams-options.interface.js';
 
 /**
  * Runtime options of `FirehoseModule.forRoot()` / `forRootAsync()`. Every one is optional; the
@@ -91,6 +92,11 @@ export interface FirehoseModuleExtras {
    * upgrade, so set it when the guards authenticate by cookie.
    */
   allowedOrigins?: string[];
+  /**
+   * Serve the Durable Streams HTTP protocol from PostgreSQL under `path` (default `/v1/stream`):
+   * `true` for the defaults, or options. Off when omitted.
+   */
+  durableStreams?: DurableStreamsOptions | true;
 }
 
 export interface FirehoseOptionsFactory {

@@ -1,0 +1,42 @@
+/** Defaults of the `durableStreams` extra. */
+export const DEFAULT_DURABLE_STREAMS_PATH = '/v1/stream';
+/** How long a long-poll (or an idle SSE wait) lasts before it answers "nothing new". */
+export const DEFAULT_LONG_POLL_TIMEOUT = 20_000;
+/** Bytes of a catch-up response before it is cut and the client asked to read on. */
+export const DEFAULT_READ_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes of recent messages kept in memory per process to serve catch-up reads without a query. */
+export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
+/** Largest append (or PUT body) accepted; larger ones get 413. */
+export const DEFAULT_MAX_APPEND_BYTES = 16 * 1024 * 1024;
+/** SSE responses end after this long so CDNs can collapse requests; clients reconnect from the last offset. */
+export const DEFAULT_SSE_MAX_DURATION = 60_000;
+/** Appends gathered into one call of the append function while the previous one is in flight. */
+export const DEFAULT_APPEND_BATCH_SIZE = 256;
+/** Milliseconds between sweeps deleting expired streams nobody touched since they expired. */
+export const EXPIRED_SWEEP_INTERVAL = 60_000;
+/** Expired streams deleted per sweep, so one sweep stays short. */
+export const EXPIRED_SWEEP_BATCH = 100;
+/** Suffix of the NOTIFY channel of Durable Streams beside the module's event channel. */
+export const DURABLE_STREAMS_CHANNEL_SUFFIX = '_ds';
+
+/** Offsets are `<16 digits>_<16 digits>`: fixed width, so byte order is numeric order. */
+export const OFFSET_PATTERN = /^(\d{1,16})_(\d{1,16})$/;
+export const OFFSET_BEGINNING = '-1';
+export const OFFSET_NOW = 'now';
+
+/** Epoch and interval of the `Stream-Cursor` value (PROTOCOL.md §8.1). */
+export const CURSOR_EPOCH_MS = Date.UTC(2024, 9, 9);
+export const CURSOR_INTERVAL_SECONDS = 20;
+
+/** Request headers a browser may send cross-origin. */
+export const CORS_ALLOW_HEADERS = [
+  'Content-Type', 'Authorization', 'If-None-Match', 'Stream-Seq', 'Stream-TTL', 'Stream-Expires-At', 'Stream-Closed',
+  'Producer-Id', 'Producer-Epoch', 'Producer-Seq', 'Stream-Forked-From', 'Stream-Fork-Offset', 'Stream-Fork-Sub-Offset',
+].join(', ');
+/** Response headers a browser script may read. */
+export const CORS_EXPOSE_HEADERS = [
+  'Stream-Next-Offset', 'Stream-Cursor', 'Stream-Up-To-Date', 'Stream-Closed', 'Stream-TTL', 'Stream-Expires-At',
+  'Stream-SSE-Data-Encoding', 'Producer-Epoch', 'Producer-Seq', 'Producer-Expected-Seq', 'Producer-Received-Seq',
+  'ETag', 'Content-Type', 'Location',
+].join(', ');
+export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, HEAD, OPTIONS';

@@ -1,0 +1,164 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
+import { durableStreamsTables } from '../lib/durable-streams/durable-streams-tables.js';
+import { quoteIdentifier } from '../lib/store/firehose-tables.js';
+
+/**
+ * Tables of the Durable Streams protocol: stream metadata, the bytes of each append, and the state
+ * of idempotent producers. Idempotent, like the module's first migration.
+ */
+export class CreateDurableStreamsTables1732330000000 implements MigrationInterface {
+  name = 'CreateDurableStreamsTables1732330000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = (queryRunner.connection.options as { schema?: string }).schema;
+    const t = durableStreamsTables(schema);
+    await queryRunner.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    if (schema) await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    // Offsets are byte positions in the stream's offset space: a message covers (start_pos, end_pos],
+    // and its offset is end_pos. A fork continues its source's space from fork_offset.
+    // `path` stays taken while a deleted stream is soft-deleted (forks still read through it).
+    await queryRunner.query(`
+      CREATE TABLE IF NOT EXISTS ${t.streams} (
+        id bigserial PRIMARY KEY,
+        path text NOT NULL UNIQUE,
+        content_type text NOT NULL,
+        ttl_seconds bigint,
+        expires_at text,
+        expires_at_ts timestamptz,
+        accessed_at timestamptz NOT NULL DEFAULT now(),
+        tail bigint NOT NULL DEFAULT 0,
+        closed boolean NOT NULL DEFAULT false,
+        closed_by_id text,
+        closed_by_epoch bigint,
+        closed_by_seq bigint,
+        last_seq text COLLATE "C",
+        forked_from bigint REFERENCES ${t.streams} (id),
+        fork_offset bigint,
+        fork_sub_offset bigint,
+        ref_count integer NOT NULL DEFAULT 0,
+        soft_deleted boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE IF NOT EXISTS ${t.messages} (
+        stream_id bigint NOT NULL REFERENCES ${t.streams} (id) ON DELETE CASCADE,
+        end_pos bigint NOT NULL,
+        start_pos bigint NOT NULL,
+        data bytea NOT NULL,
+        PRIMARY KEY (stream_id, end_pos)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE IF NOT EXISTS ${t.producers} (
+        stream_id bigint NOT NULL REFERENCES ${t.streams} (id) ON DELETE CASCADE,
+        producer_id text NOT NULL,
+        epoch bigint NOT NULL,
+        last_seq bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT firehose_ds_producers_pkey PRIMARY KEY (stream_id, producer_id)
+      )`);
+    // Every append (with or without data, with or without producer headers) in one round trip:
+    // each item is validated and applied under its stream row's lock, so producer checks and the
+    // append are one atomic step per stream. Items arrive sorted by path, so two concurrent batches
+    // lock rows in the same order. Outcomes are returned, never raised: one bad request must not
+    // roll back the others of its batch.
+    await queryRunner.query(`
+      CREATE OR REPLACE FUNCTION ${t.appendFunction}(
+        p_paths text[], p_data bytea[], p_ctypes text[], p_invalid text[], p_seqs text[],
+        p_pids text[], p_epochs bigint[], p_pseqs bigint[], p_close boolean[], p_channel text
+      ) RETURNS TABLE (ord integer, status text, stream_id bigint, tail bigint, closed boolean,
+                       producer_epoch bigint, producer_seq bigint, expected_seq bigint)
+      LANGUAGE plpgsql AS $fn$
+      #variable_conflict use_variable
+      DECLARE
+        i integer;
+        s record;
+        p record;
+        v_len bigint;
+        v_ctype text;
+      BEGIN
+        FOR i IN 1 .. coalesce(array_length(p_paths, 1), 0) LOOP
+          ord := i; stream_id := NULL; tail := NULL; closed := NULL;
+          producer_epoch := NULL; producer_seq := NULL; expected_seq := NULL;
+          SELECT * INTO s FROM ${t.streams} st WHERE st.path = p_paths[i] FOR UPDATE;
+          IF NOT FOUND OR (s.expires_at_ts IS NOT NULL AND now() >= s.expires_at_ts)
+             OR (s.ttl_seconds IS NOT NULL AND now() >= s.accessed_at + s.ttl_seconds * interval '1 second') THEN
+            status := CASE WHEN FOUND AND s.soft_deleted THEN 'gone' ELSE 'not_found' END;
+            RETURN NEXT; CONTINUE;
+          END IF;
+          stream_id := s.id; tail := s.tail; closed := s.closed;
+          IF s.soft_deleted THEN status := 'gone'; RETURN NEXT; CONTINUE; END IF;
+          IF s.closed THEN
+            IF p_pids[i] IS NOT NULL AND s.closed_by_id = p_pids[i] AND s.closed_by_epoch = p_epochs[i]
+               AND s.closed_by_seq = p_pseqs[i] THEN
+              status := 'duplicate'; producer_epoch := p_epochs[i]; producer_seq := p_pseqs[i];
+            ELSIF p_data[i] IS NULL AND p_pids[i] IS NULL THEN
+              status := 'ok';
+              UPDATE ${t.streams} st SET accessed_at = now() WHERE st.id = s.id;
+            ELSE
+              status := 'closed';
+            END IF;
+            RETURN NEXT; CONTINUE;
+          END IF;
+          IF p_data[i] IS NOT NULL THEN
+            v_ctype := lower(btrim(split_part(s.content_type, ';', 1)));
+            IF p_ctypes[i] IS DISTINCT FROM v_ctype THEN status := 'content_type'; RETURN NEXT; CONTINUE; END IF;
+          END IF;
+          IF p_pids[i] IS NOT NULL THEN
+            SELECT * INTO p FROM ${t.producers} pr WHERE pr.stream_id = s.id AND pr.producer_id = p_pids[i] FOR UPDATE;
+            IF NOT FOUND THEN
+              IF p_pseqs[i] <> 0 THEN
+                status := 'gap'; expected_seq := 0; producer_seq := p_pseqs[i]; RETURN NEXT; CONTINUE;
+              END IF;
+            ELSIF p_epochs[i] < p.epoch THEN
+              status := 'stale_epoch'; producer_epoch := p.epoch; RETURN NEXT; CONTINUE;
+            ELSIF p_epochs[i] > p.epoch THEN
+              IF p_pseqs[i] <> 0 THEN status := 'epoch_seq'; RETURN NEXT; CONTINUE; END IF;
+            ELSIF p_pseqs[i] <= p.last_seq THEN
+              status := 'duplicate'; producer_epoch := p_epochs[i]; producer_seq := p.last_seq; RETURN NEXT; CONTINUE;
+            ELSIF p_pseqs[i] > p.last_seq + 1 THEN
+              status := 'gap'; expected_seq := p.last_seq + 1; producer_seq := p_pseqs[i]; RETURN NEXT; CONTINUE;
+            END IF;
+          END IF;
+          IF p_invalid[i] IS NOT NULL THEN status := p_invalid[i]; RETURN NEXT; CONTINUE; END IF;
+          IF p_seqs[i] IS NOT NULL AND s.last_seq IS NOT NULL AND p_seqs[i] COLLATE "C" <= s.last_seq THEN
+            status := 'seq_conflict'; RETURN NEXT; CONTINUE;
+          END IF;
+          v_len := coalesce(octet_length(p_data[i]), 0);
+          IF v_len > 0 THEN
+            INSERT INTO ${t.messages} (stream_id, end_pos, start_pos, data) VALUES (s.id, s.tail + v_len, s.tail, p_data[i]);
+          END IF;
+          UPDATE ${t.streams} st SET
+            tail = s.tail + v_len,
+            last_seq = coalesce(p_seqs[i], s.last_seq),
+            closed = s.closed OR p_close[i],
+            closed_by_id = CASE WHEN p_close[i] THEN p_pids[i] ELSE s.closed_by_id END,
+            closed_by_epoch = CASE WHEN p_close[i] THEN p_epochs[i] ELSE s.closed_by_epoch END,
+            closed_by_seq = CASE WHEN p_close[i] THEN p_pseqs[i] ELSE s.closed_by_seq END,
+            accessed_at = now()
+          WHERE st.id = s.id;
+          IF p_pids[i] IS NOT NULL THEN
+            INSERT INTO ${t.producers} AS pr (stream_id, producer_id, epoch, last_seq, updated_at)
+            VALUES (s.id, p_pids[i], p_epochs[i], p_pseqs[i], now())
+            ON CONFLICT ON CONSTRAINT firehose_ds_producers_pkey DO UPDATE
+              SET epoch = EXCLUDED.epoch, last_seq = EXCLUDED.last_seq, updated_at = now();
+            producer_epoch := p_epochs[i]; producer_seq := p_pseqs[i];
+          END IF;
+          IF v_len > 0 OR p_close[i] THEN PERFORM pg_notify(p_channel, s.id::text); END IF;
+          status := 'ok'; tail := s.tail + v_len; closed := s.closed OR p_close[i];
+          RETURN NEXT;
+        END LOOP;
+      END
+      $fn$`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const t = durableStreamsTables((queryRunner.connection.options as { schema?: string }).schema);
+    await queryRunner.query(
+      `DROP FUNCTION IF EXISTS ${t.appendFunction}(text[], bytea[], text[], text[], text[], text[], bigint[], bigint[], boolean[], text)`,
+    );
+    await queryRunner.query(`DROP TABLE IF EXISTS ${t.producers}`);
+    await queryRunner.query(`DROP TABLE IF EXISTS ${t.messages}`);
+    await queryRunner.query(`DROP TABLE IF EXISTS ${t.streams}`);
+  }
+}

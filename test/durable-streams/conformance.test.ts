@@ -1,0 +1,13 @@
+// The official Durable Streams conformance suite (pinned) against FirehoseModule's Durable Streams,
+// run through its library entry point: its CLI cannot find its tests from a consumer project
+// (durable-streams issue 284). The app is booted by conformance.global-setup.mjs.
+import { runConformanceTests } from '@durable-streams/server-conformance-tests';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    durableStreamsUrl: string;
+  }
+}
+
+runConformanceTests({ baseUrl: inject('durableStreamsUrl'), longPollTimeoutMs: 500 });

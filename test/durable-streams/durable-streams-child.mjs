@@ -1,0 +1,12 @@
+// A second app process for the Durable Streams cross-process test: the built library on an
+// existing database. Prints its base URL as one JSON line; exits when stdin closes.
+import { startDurableStreamsApp } from './durable-streams-app.mjs';
+
+const { databaseUrl, durableStreams } = JSON.parse(process.argv[2]);
+const app = await startDurableStreamsApp('child', durableStreams, { databaseUrl });
+process.stdout.write(JSON.stringify({ baseUrl: app.baseUrl }) + '\n');
+process.stdin.resume();
+process.stdin.on('end', async () => {
+  await app.close();
+  process.exit(0);
+});
