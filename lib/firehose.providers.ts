@@ -13,6 +13,9 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
+import { CHANGE_CHANNEL_SUFFIX } from './change-feed/change-feed.constants.js';
+import { CHANGE_FEED_PROVIDERS } from './change-feed/change-feed.providers.js';
+import { ChangeFeedRelay } from './change-feed/change-feed.relay.js';
 
 /**
  * Every long-lived object is built in a factory, ready, per app: several apps in one process
@@ -57,28 +60,40 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: PgListener,
-    useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions, hub: FirehoseHub, queues: FirehoseQueueRegistry) => {
+    useFactory: async (
+      dataSource: DataSource,
+      options: ResolvedFirehoseOptions,
+      hub: FirehoseHub,
+      queues: FirehoseQueueRegistry,
+      changeRelay: ChangeFeedRelay,
+    ) => {
       const queueChannel = options.channel + QUEUE_CHANNEL_SUFFIX;
+      const changeChannel = options.channel + CHANGE_CHANNEL_SUFFIX;
       const listener = new PgListener(
         listenerConnectionConfig(dataSource, options.databaseUrl),
         {
-          channels: [options.channel, queueChannel],
+          channels: [options.channel, queueChannel, changeChannel],
           reconnectAttempts: options.reconnectAttempts,
           reconnectDelay: options.reconnectDelay,
           heartbeatInterval: options.heartbeatInterval,
           heartbeatTimeout: options.heartbeatTimeout,
         },
         {
-          onListening: () => hub.onListening(),
-          onNotification: (channel, payload) =>
-            channel === queueChannel ? queues.onNotification(payload) : hub.onNotification(payload),
+          // A wake-up lost while the connection was down is made good by waking the relay here.
+          onListening: () => hub.onListening().then(() => changeRelay.wake()),
+          onNotification: (channel, payload) => {
+            if (channel === changeChannel) changeRelay.wake();
+            else if (channel === queueChannel) queues.onNotification(payload);
+            else hub.onNotification(payload);
+          },
         },
       );
       await listener.connect();
       return listener;
     },
-    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry],
+    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry, ChangeFeedRelay],
   },
+  ...CHANGE_FEED_PROVIDERS,
   FirehoseExplorer,
   FirehoseService,
 ];

@@ -1,6 +1,7 @@
 import { CreateFirehoseTables1732320000000 } from './1732320000000-create-firehose-tables.js';
+import { CreateChangeFeedFunctions1732340000000 } from './1732340000000-create-change-feed-functions.js';
 
-export { CreateFirehoseTables1732320000000 };
+export { CreateFirehoseTables1732320000000, CreateChangeFeedFunctions1732340000000 };
 
 /** Every migration of the module, in order. Add them to your DataSource's `migrations`. */
-export const FIREHOSE_MIGRATIONS = [CreateFirehoseTables1732320000000];
+export const FIREHOSE_MIGRATIONS = [CreateFirehoseTables1732320000000, CreateChangeFeedFunctions1732340000000];

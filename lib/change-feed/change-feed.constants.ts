@@ -1,0 +1,28 @@
+/**
+ * Writers of feed-enabled tables hold this advisory lock (shared) from the moment their commit
+ * sequence is taken until they commit. The relay takes it exclusively for an instant: once it has,
+ * every commit sequence it read before is settled (committed or rolled back).
+ */
+export const CHANGE_BARRIER_LOCK_KEY = 7_236_351_992;
+/** Transaction lock of the relay function: one relay at a time moves changes into the log. */
+export const CHANGE_RELAY_LOCK_KEY = 7_236_351_993;
+/** Suffix of the channel that wakes an idle relay, beside the event channel. */
+export const CHANGE_CHANNEL_SUFFIX = '_changes';
+/**
+ * Row events per staged row. A bulk statement is staged in chunks of this size, so the relay can
+ * move it into the log in several short transactions instead of one long one.
+ */
+export const CHANGE_STAGING_CHUNK = 500;
+/** Most row events the relay appends to the log in one transaction. */
+export const DEFAULT_CHANGE_RELAY_BATCH = 2000;
+/**
+ * Milliseconds an idle relay waits before it looks for changes without being woken. Wake-ups come
+ * by NOTIFY; this only covers one lost with a listener reconnect, or a relay of another process
+ * that died while holding the work.
+ */
+export const CHANGE_RELAY_IDLE_POLL = 1000;
+/** How long the relay's barrier may wait on writers before it gives up and tries again later. */
+export const CHANGE_BARRIER_TIMEOUT = '200ms';
+export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
+/** Prefix of every table stream: `table:<schema>.<table>`. */
+export const TABLE_STREAM_PREFIX = 'table:';
