@@ -39,7 +39,7 @@ describe('migrations', () => {
       const event = await firehose.broadcast('s', { ok: true });
       expect(await live.done).toEqual([event]);
       const applied = await db.query('SELECT name FROM firehose_migrations');
-      expect(applied.map((r) => r.name)).toEqual(['CreateFirehoseTables1732320000000']);
+      expect(applied.map((r) => r.name)).toEqual(FIREHOSE_MIGRATIONS.map((m) => m.name));
     } finally {
       await app.close();
     }
@@ -62,14 +62,14 @@ describe('migrations', () => {
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();
-      await dataSource.undoLastMigration();
+      for (let i = 0; i < FIREHOSE_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
       const left = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' AND tablename <> 'firehose_migrations'");
       expect(left).toEqual([]);
       await dataSource.runMigrations();
       // Running the same up() twice (the app's list and migrationsRun both applying it) is harmless.
-      await new FIREHOSE_MIGRATIONS[0]().up(dataSource.createQueryRunner());
+      for (const Migration of FIREHOSE_MIGRATIONS) await new Migration().up(dataSource.createQueryRunner());
       const tables = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' ORDER BY 1");
-      expect(tables.map((r) => r.tablename)).toEqual(['firehose_channels', 'firehose_messages']);
+      expect(tables.map((r) => r.tablename)).toEqual(expect.arrayContaining(['firehose_channels', 'firehose_messages']));
     } finally {
       await dataSource.destroy();
     }
