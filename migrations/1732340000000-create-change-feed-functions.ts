@@ -43,7 +43,8 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         events text[] NOT NULL,
         n integer NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS firehose_change_staging_seq ON ${t.staging} (seq, id)`);
+    // No index on seq: the relay drains the table as it fills, so it stays small, and without one
+    // the commit-time UPDATE that sets seq can be a HOT update.
     await queryRunner.query(`CREATE SEQUENCE IF NOT EXISTS ${t.commitSequence}`);
     await queryRunner.query(`CREATE SEQUENCE IF NOT EXISTS ${t.armedSequence} MINVALUE 0 START 0`);
     await queryRunner.query(`
@@ -139,8 +140,9 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         END;`;
     // One relay step, one transaction: every staged row numbered at most the commit sequence's
     // value before the barrier is settled after it, so rows are taken in number order with no gap.
+    // With nothing to do it answers 'empty', or with p_arm asks writers for a NOTIFY ('idle').
     await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION ${t.relayFunction}(p_channel text, p_notify_max_bytes integer, p_max_events integer)
+      CREATE OR REPLACE FUNCTION ${t.relayFunction}(p_channel text, p_notify_max_bytes integer, p_max_events integer, p_arm boolean)
       RETURNS TABLE (status text, appended integer, channel_ids integer[])
       LANGUAGE plpgsql AS $fn$
       DECLARE
@@ -154,7 +156,21 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         IF NOT pg_try_advisory_xact_lock(${CHANGE_RELAY_LOCK_KEY}) THEN
           status := 'busy'; RETURN NEXT; RETURN;
         END IF;
-        PERFORM setval(${t.armedSequenceLiteral}, 0);
+        -- Committed staged rows always have their number; rows still in flight are invisible.
+        IF NOT EXISTS (SELECT 1 FROM ${t.staging} WHERE seq IS NOT NULL) THEN
+          IF NOT p_arm THEN
+            status := 'empty'; RETURN NEXT; RETURN;
+          END IF;
+          -- Ask writers for a NOTIFY, then look once more. A writer that read the flag before it
+          -- was set is still inside the barrier, so its rows are visible after it.
+          PERFORM setval(${t.armedSequenceLiteral}, 1);
+          ${barrier(`status := 'more'; RETURN NEXT; RETURN;`)}
+          status := CASE WHEN EXISTS (SELECT 1 FROM ${t.staging} WHERE seq IS NOT NULL) THEN 'more' ELSE 'idle' END;
+          RETURN NEXT; RETURN;
+        END IF;
+        IF (SELECT last_value FROM ${t.armedSequence}) > 0 THEN
+          PERFORM setval(${t.armedSequenceLiteral}, 0);
+        END IF;
         SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO v_high FROM ${t.commitSequence} s;
         ${barrier(`status := 'busy'; RETURN NEXT; RETURN;`)}
         SELECT array_agg(w.id ORDER BY w.seq, w.id) INTO v_ids
@@ -164,12 +180,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         ) w
         WHERE w.before < p_max_events;
         IF v_ids IS NULL THEN
-          -- Idle: ask writers for a NOTIFY, then look once more. A writer that read the flag
-          -- before it was set is still inside the barrier, so its rows are visible after it.
-          PERFORM setval(${t.armedSequenceLiteral}, 1);
-          ${barrier(`status := 'more'; RETURN NEXT; RETURN;`)}
-          status := CASE WHEN EXISTS (SELECT 1 FROM ${t.staging} WHERE seq IS NOT NULL) THEN 'more' ELSE 'idle' END;
-          RETURN NEXT; RETURN;
+          status := 'empty'; RETURN NEXT; RETURN;
         END IF;
         SELECT array_agg(s.stream ORDER BY s.seq, s.id, u.ord), array_agg(u.e ORDER BY s.seq, s.id, u.ord)
           INTO v_streams, v_data
@@ -287,7 +298,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.listFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.disableFunction}(text, text)`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.enableFunction}(text, text, text[], text[], boolean)`);
-    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.relayFunction}(text, integer, integer)`);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.relayFunction}(text, integer, integer, boolean)`);
     await queryRunner.query(`DROP TABLE IF EXISTS ${t.staging}`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.precommitFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.captureFunction}()`);

@@ -21,6 +21,12 @@ export const DEFAULT_CHANGE_RELAY_BATCH = 2000;
  * that died while holding the work.
  */
 export const CHANGE_RELAY_IDLE_POLL = 1000;
+/**
+ * After its last work the relay polls this often (milliseconds) for CHANGE_RELAY_SPINS polls before
+ * it asks writers to wake it. Under steady load it never asks: a writer's NOTIFY serializes commits.
+ */
+export const CHANGE_RELAY_SPIN_INTERVAL = 10;
+export const CHANGE_RELAY_SPINS = 20;
 /** How long the relay's barrier may wait on writers before it gives up and tries again later. */
 export const CHANGE_BARRIER_TIMEOUT = '200ms';
 export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;

@@ -1,9 +1,9 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { changeFeedTables } from './change-feed-tables.js';
-import { CHANGE_RELAY_IDLE_POLL } from './change-feed.constants.js';
+import { CHANGE_RELAY_IDLE_POLL, CHANGE_RELAY_SPIN_INTERVAL, CHANGE_RELAY_SPINS } from './change-feed.constants.js';
 
-type RelayStatus = 'busy' | 'more' | 'done' | 'idle';
+type RelayStatus = 'busy' | 'more' | 'done' | 'empty' | 'idle';
 
 export interface ChangeFeedRelayOptions {
   /** The event channel of firehose_append's notifications. */
@@ -21,8 +21,8 @@ export interface ChangeFeedRelayOptions {
  * Moves committed table changes from the staging table into the log, in commit order, with
  * firehose_append: one ordinary group-commit append per batch, so every transport and replay sees
  * them as events like any other. Each step is one call of the relay SQL function. It works while
- * there is work, and when idle sleeps until a writer's NOTIFY (or a slow poll) wakes it. Every
- * process runs one; the function's lock lets one at a time do the work.
+ * there is work, polls briefly after it, then sleeps until a writer's NOTIFY (or a slow poll) wakes
+ * it. Every process runs one; the function's lock lets one at a time do the work.
  */
 export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Firehose');
@@ -39,7 +39,7 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
     private readonly options: ChangeFeedRelayOptions,
   ) {
     const t = changeFeedTables((dataSource.options as { schema?: string }).schema);
-    this.stepSql = `SELECT status, appended, channel_ids FROM ${t.relayFunction}($1, $2, $3)`;
+    this.stepSql = `SELECT status, appended, channel_ids FROM ${t.relayFunction}($1, $2, $3, $4)`;
     this.registerSql = `INSERT INTO ${t.relays} (channel) VALUES ($1) ON CONFLICT (channel) DO UPDATE SET seen_at = now()`;
   }
 
@@ -71,11 +71,13 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async loop(): Promise<void> {
+    let quiet = 0;
     while (!this.stopped) {
       this.woken = false;
       let status: RelayStatus;
       try {
-        const [row] = await this.dataSource.query(this.stepSql, [this.options.channel, this.options.notifyMaxBytes, this.options.batchEvents]);
+        const arm = quiet >= CHANGE_RELAY_SPINS;
+        const [row] = await this.dataSource.query(this.stepSql, [this.options.channel, this.options.notifyMaxBytes, this.options.batchEvents, arm]);
         status = row.status;
         if (row.appended > 0) this.options.onAppended(row.channel_ids);
         if (this.failures > 0) this.logger.log(`Change-feed relay recovered after ${this.failures} failed steps`);
@@ -88,7 +90,16 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
         await this.sleep(Math.min(CHANGE_RELAY_IDLE_POLL, 50 * 2 ** this.failures));
         continue;
       }
-      if (status === 'more' || status === 'done') continue;
+      if (status === 'more' || status === 'done') {
+        quiet = 0;
+        continue;
+      }
+      if (status === 'empty') {
+        quiet++;
+        if (!this.woken) await this.sleep(CHANGE_RELAY_SPIN_INTERVAL);
+        continue;
+      }
+      // 'idle' (armed: a writer's NOTIFY wakes it) or 'busy' (another process's relay works).
       if (!this.woken) await this.sleep(CHANGE_RELAY_IDLE_POLL);
     }
   }
