@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
 import {
-  CHANGE_BARRIER_LOCK_KEY,
+  CHANGE_BARRIER_LOCK_CLASS,
   CHANGE_BARRIER_TIMEOUT,
   CHANGE_RELAY_LOCK_KEY,
   CHANGE_STAGING_CHUNK,
@@ -55,6 +55,21 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
 
     // One call per statement. Transition tables hold the statement's rows; for UPDATE, the old and
     // new tables are filled in lockstep, so their scan positions pair each old row with its new one.
+    // A statement of at most one chunk (nearly all) takes the short path: no numbering, no grouping.
+    const rowJson = (alias: string) =>
+      `CASE WHEN v_cols IS NULL THEN row_to_json(${alias})::text ELSE ` +
+      `(SELECT json_object_agg(j.key, j.value)::text FROM json_each(row_to_json(${alias})) j WHERE j.key = ANY(v_cols)) END`;
+    const chunked = (event: string, from: string, ord: string) => `
+          INSERT INTO ${t.staging} (stream, events, n)
+          SELECT v_stream, array_agg(${event} ORDER BY ${ord}), count(*)
+          FROM ${from}
+          GROUP BY (${ord} - 1) / ${CHANGE_STAGING_CHUNK} ORDER BY (${ord} - 1) / ${CHANGE_STAGING_CHUNK};`;
+    const single = (event: string, from: string) => `
+          INSERT INTO ${t.staging} (stream, events, n)
+          SELECT v_stream, array_agg(${event}), count(*) FROM ${from};`;
+    const pairs = `(SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_new r) nw
+          JOIN (SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_old r) od ON od.ord = nw.ord`;
+    const updateEvent = `v_head || ',"record":' || nw.rec || ',"old_record":' || od.rec || '}'`;
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${t.captureFunction}() RETURNS trigger
       LANGUAGE plpgsql AS $fn$
@@ -62,45 +77,30 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         v_cols text[];
         v_stream text;
         v_head text;
+        v_n bigint;
       BEGIN
+        IF TG_OP = 'DELETE' THEN
+          SELECT count(*) INTO v_n FROM firehose_old;
+        ELSE
+          SELECT count(*) INTO v_n FROM firehose_new;
+        END IF;
+        IF v_n = 0 THEN RETURN NULL; END IF;
         IF TG_NARGS > 0 THEN v_cols := TG_ARGV[0]::text[]; END IF;
         v_stream := 'table:' || TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME;
         v_head := '{"type":"' || TG_OP || '","schema":' || to_json(TG_TABLE_SCHEMA::text)::text ||
                   ',"table":' || to_json(TG_TABLE_NAME::text)::text;
-        IF TG_OP = 'INSERT' THEN
-          INSERT INTO ${t.staging} (stream, events, n)
-          SELECT v_stream, array_agg(e ORDER BY ord), count(*)
-          FROM (
-            SELECT row_number() OVER () AS ord,
-                   v_head || ',"record":' || CASE WHEN v_cols IS NULL THEN row_to_json(r)::text ELSE
-                     (SELECT json_object_agg(j.key, j.value)::text FROM json_each(row_to_json(r)) j WHERE j.key = ANY(v_cols)) END || '}' AS e
-            FROM firehose_new r
-          ) x
-          GROUP BY (ord - 1) / ${CHANGE_STAGING_CHUNK} ORDER BY (ord - 1) / ${CHANGE_STAGING_CHUNK};
+        IF TG_OP = 'INSERT' AND v_n <= ${CHANGE_STAGING_CHUNK} THEN
+          ${single(`v_head || ',"record":' || ${rowJson('r')} || '}'`, 'firehose_new r')}
+        ELSIF TG_OP = 'INSERT' THEN
+          ${chunked(`v_head || ',"record":' || x.rec || '}'`, `(SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_new r) x`, 'x.ord')}
+        ELSIF TG_OP = 'DELETE' AND v_n <= ${CHANGE_STAGING_CHUNK} THEN
+          ${single(`v_head || ',"old_record":' || ${rowJson('r')} || '}'`, 'firehose_old r')}
         ELSIF TG_OP = 'DELETE' THEN
-          INSERT INTO ${t.staging} (stream, events, n)
-          SELECT v_stream, array_agg(e ORDER BY ord), count(*)
-          FROM (
-            SELECT row_number() OVER () AS ord,
-                   v_head || ',"old_record":' || CASE WHEN v_cols IS NULL THEN row_to_json(r)::text ELSE
-                     (SELECT json_object_agg(j.key, j.value)::text FROM json_each(row_to_json(r)) j WHERE j.key = ANY(v_cols)) END || '}' AS e
-            FROM firehose_old r
-          ) x
-          GROUP BY (ord - 1) / ${CHANGE_STAGING_CHUNK} ORDER BY (ord - 1) / ${CHANGE_STAGING_CHUNK};
+          ${chunked(`v_head || ',"old_record":' || x.rec || '}'`, `(SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_old r) x`, 'x.ord')}
+        ELSIF v_n <= ${CHANGE_STAGING_CHUNK} THEN
+          ${single(`${updateEvent} ORDER BY nw.ord`, pairs)}
         ELSE
-          INSERT INTO ${t.staging} (stream, events, n)
-          SELECT v_stream, array_agg(v_head || ',"record":' || nw.rec || ',"old_record":' || od.rec || '}' ORDER BY nw.ord), count(*)
-          FROM (
-            SELECT row_number() OVER () AS ord, CASE WHEN v_cols IS NULL THEN row_to_json(r)::text ELSE
-                     (SELECT json_object_agg(j.key, j.value)::text FROM json_each(row_to_json(r)) j WHERE j.key = ANY(v_cols)) END AS rec
-            FROM firehose_new r
-          ) nw
-          JOIN (
-            SELECT row_number() OVER () AS ord, CASE WHEN v_cols IS NULL THEN row_to_json(r)::text ELSE
-                     (SELECT json_object_agg(j.key, j.value)::text FROM json_each(row_to_json(r)) j WHERE j.key = ANY(v_cols)) END AS rec
-            FROM firehose_old r
-          ) od ON od.ord = nw.ord
-          GROUP BY (nw.ord - 1) / ${CHANGE_STAGING_CHUNK} ORDER BY (nw.ord - 1) / ${CHANGE_STAGING_CHUNK};
+          ${chunked(updateEvent, pairs, 'nw.ord')}
         END IF;
         RETURN NULL;
       END
@@ -108,13 +108,13 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
 
     // Runs once per staged row just before the writer commits (deferred), so the commit sequence
     // follows commit order: a transaction that waited on another's row lock numbers its changes
-    // after that one committed. The shared barrier lock, taken before the number and held to
+    // after that one committed. The writer's own barrier lock, taken before the number and held to
     // commit, lets the relay wait until every number it has seen is settled.
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${t.precommitFunction}() RETURNS trigger
       LANGUAGE plpgsql AS $fn$
       BEGIN
-        PERFORM pg_advisory_xact_lock_shared(${CHANGE_BARRIER_LOCK_KEY});
+        PERFORM pg_advisory_xact_lock(${CHANGE_BARRIER_LOCK_CLASS}, pg_backend_pid());
         UPDATE ${t.staging} SET seq = nextval(${t.commitSequenceLiteral}) WHERE id = NEW.id;
         -- Only an idle relay wants a wake-up: a NOTIFY serializes commits cluster-wide.
         IF (SELECT last_value FROM ${t.armedSequence}) > 0 THEN
@@ -128,16 +128,35 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
       CREATE CONSTRAINT TRIGGER firehose_change_precommit AFTER INSERT ON ${t.staging}
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.precommitFunction}()`);
 
-    // Waits (briefly) until no writer is between taking its commit number and committing.
-    const barrier = (onTimeout: string) => `
-        BEGIN
-          PERFORM set_config('lock_timeout', '${CHANGE_BARRIER_TIMEOUT}', true);
-          PERFORM pg_advisory_lock(${CHANGE_BARRIER_LOCK_KEY});
-          PERFORM pg_advisory_unlock(${CHANGE_BARRIER_LOCK_KEY});
-          PERFORM set_config('lock_timeout', v_lock_timeout, true);
-        EXCEPTION WHEN lock_not_available THEN
-          ${onTimeout}
-        END;`;
+    // Waits until every writer that held its barrier lock when this started has committed or
+    // rolled back. A lock of the relay's would make new writers queue behind it: waiting on each
+    // holder's own key holds up no one else. False when one takes longer than the timeout.
+    await queryRunner.query(`
+      CREATE OR REPLACE FUNCTION ${t.barrierFunction}() RETURNS boolean
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_lock_timeout text := current_setting('lock_timeout');
+        v_pid integer;
+      BEGIN
+        FOR v_pid IN
+          SELECT l.objid::integer FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.classid = ${CHANGE_BARRIER_LOCK_CLASS} AND l.objsubid = 2 AND l.granted
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        LOOP
+          BEGIN
+            PERFORM set_config('lock_timeout', '${CHANGE_BARRIER_TIMEOUT}', true);
+            PERFORM pg_advisory_lock_shared(${CHANGE_BARRIER_LOCK_CLASS}, v_pid);
+            PERFORM pg_advisory_unlock_shared(${CHANGE_BARRIER_LOCK_CLASS}, v_pid);
+            PERFORM set_config('lock_timeout', v_lock_timeout, true);
+          EXCEPTION WHEN lock_not_available THEN
+            RETURN false;
+          END;
+        END LOOP;
+        RETURN true;
+      END
+      $fn$`);
+    const barrier = (onTimeout: string) => `IF NOT ${t.barrierFunction}() THEN ${onTimeout} END IF;`;
+
     // One relay step, one transaction: every staged row numbered at most the commit sequence's
     // value before the barrier is settled after it, so rows are taken in number order with no gap.
     // With nothing to do it answers 'empty', or with p_arm asks writers for a NOTIFY ('idle').
@@ -146,7 +165,6 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
       RETURNS TABLE (status text, appended integer, channel_ids integer[])
       LANGUAGE plpgsql AS $fn$
       DECLARE
-        v_lock_timeout text := current_setting('lock_timeout');
         v_high bigint;
         v_ids bigint[];
         v_streams text[];
@@ -301,6 +319,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.relayFunction}(text, integer, integer, boolean)`);
     await queryRunner.query(`DROP TABLE IF EXISTS ${t.staging}`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.precommitFunction}()`);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.barrierFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.captureFunction}()`);
     await queryRunner.query(`DROP TABLE IF EXISTS ${t.relays}`);
     await queryRunner.query(`DROP SEQUENCE IF EXISTS ${t.armedSequence}`);

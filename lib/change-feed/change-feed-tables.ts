@@ -14,6 +14,7 @@ export interface ChangeFeedTables {
   relays: string;
   captureFunction: string;
   precommitFunction: string;
+  barrierFunction: string;
   relayFunction: string;
   enableFunction: string;
   disableFunction: string;
@@ -34,6 +35,7 @@ export function changeFeedTables(schema?: string): ChangeFeedTables {
     relays: `${prefix}firehose_change_relays`,
     captureFunction: `${prefix}firehose_change_capture`,
     precommitFunction: `${prefix}firehose_change_precommit`,
+    barrierFunction: `${prefix}firehose_change_barrier`,
     relayFunction: `${prefix}firehose_change_relay`,
     enableFunction: `${prefix}firehose_enable_change_feed`,
     disableFunction: `${prefix}firehose_disable_change_feed`,

@@ -1,9 +1,10 @@
 /**
- * Writers of feed-enabled tables hold this advisory lock (shared) from the moment their commit
- * sequence is taken until they commit. The relay takes it exclusively for an instant: once it has,
- * every commit sequence it read before is settled (committed or rolled back).
+ * Class (first key) of the two-key advisory locks a writer of a feed-enabled table holds, keyed by
+ * its backend pid, from the moment it takes its commit number until it commits. Each writer has
+ * its own, so writers never wait on each other; the relay finds the holders in pg_locks and waits
+ * for just those, after which every commit number it read before is settled.
  */
-export const CHANGE_BARRIER_LOCK_KEY = 7_236_351_992;
+export const CHANGE_BARRIER_LOCK_CLASS = 723_635_199;
 /** Transaction lock of the relay function: one relay at a time moves changes into the log. */
 export const CHANGE_RELAY_LOCK_KEY = 7_236_351_993;
 /** Suffix of the channel that wakes an idle relay, beside the event channel. */
@@ -27,7 +28,7 @@ export const CHANGE_RELAY_IDLE_POLL = 1000;
  */
 export const CHANGE_RELAY_SPIN_INTERVAL = 10;
 export const CHANGE_RELAY_SPINS = 20;
-/** How long the relay's barrier may wait on writers before it gives up and tries again later. */
+/** How long the relay's barrier may wait on one writer before it gives up and tries again later. */
 export const CHANGE_BARRIER_TIMEOUT = '200ms';
 export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 /** Prefix of every table stream: `table:<schema>.<table>`. */
