@@ -43,8 +43,13 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         events text[] NOT NULL,
         n integer NOT NULL
       )`);
-    // No index on seq: the relay drains the table as it fills, so it stays small, and without one
-    // the commit-time UPDATE that sets seq can be a HOT update.
+    // A queue table: rows live for milliseconds. The relay reads it by this index (partial, so the
+    // insert adds no entry and the commit-time UPDATE adds one); a sequential scan would walk every
+    // dead row left since the last vacuum, which is cheap only right after one. Vacuum it often.
+    await queryRunner.query(`CREATE INDEX IF NOT EXISTS firehose_change_staging_seq ON ${t.staging} (seq, id) WHERE seq IS NOT NULL`);
+    await queryRunner.query(
+      `ALTER TABLE ${t.staging} SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_cost_delay = 0)`,
+    );
     await queryRunner.query(`CREATE SEQUENCE IF NOT EXISTS ${t.commitSequence}`);
     await queryRunner.query(`CREATE SEQUENCE IF NOT EXISTS ${t.armedSequence} MINVALUE 0 START 0`);
     await queryRunner.query(`
@@ -155,6 +160,9 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         RETURN true;
       END
       $fn$`);
+    // A scalar subquery in index order, so the planner walks the partial index rather than every
+    // dead row of the table (EXISTS would drop the ORDER BY and LIMIT and scan the heap).
+    const anyStaged = `(SELECT seq FROM ${t.staging} WHERE seq IS NOT NULL ORDER BY seq, id LIMIT 1) IS NOT NULL`;
     const barrier = (onTimeout: string) => `IF NOT ${t.barrierFunction}() THEN ${onTimeout} END IF;`;
 
     // One relay step, one transaction: every staged row numbered at most the commit sequence's
@@ -175,7 +183,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
           status := 'busy'; RETURN NEXT; RETURN;
         END IF;
         -- Committed staged rows always have their number; rows still in flight are invisible.
-        IF NOT EXISTS (SELECT 1 FROM ${t.staging} WHERE seq IS NOT NULL) THEN
+        IF NOT ${anyStaged} THEN
           IF NOT p_arm THEN
             status := 'empty'; RETURN NEXT; RETURN;
           END IF;
@@ -183,7 +191,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
           -- was set is still inside the barrier, so its rows are visible after it.
           PERFORM setval(${t.armedSequenceLiteral}, 1);
           ${barrier(`status := 'more'; RETURN NEXT; RETURN;`)}
-          status := CASE WHEN EXISTS (SELECT 1 FROM ${t.staging} WHERE seq IS NOT NULL) THEN 'more' ELSE 'idle' END;
+          status := CASE WHEN ${anyStaged} THEN 'more' ELSE 'idle' END;
           RETURN NEXT; RETURN;
         END IF;
         IF (SELECT last_value FROM ${t.armedSequence}) > 0 THEN
@@ -207,7 +215,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         DELETE FROM ${t.staging} WHERE id = ANY(v_ids);
         SELECT count(*)::integer, array_agg(DISTINCT a.channel_id) INTO appended, channel_ids
         FROM ${f.appendFunction}(v_streams, v_data, p_channel, p_notify_max_bytes) a;
-        status := CASE WHEN EXISTS (SELECT 1 FROM ${t.staging} WHERE seq IS NOT NULL) THEN 'more' ELSE 'done' END;
+        status := CASE WHEN ${anyStaged} THEN 'more' ELSE 'done' END;
         RETURN NEXT;
       END
       $fn$`);

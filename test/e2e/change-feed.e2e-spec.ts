@@ -161,6 +161,60 @@ describe('table change feeds', () => {
     ]);
   });
 
+  it('loses, duplicates and reorders nothing under concurrent writers, with a second app relaying too', async () => {
+    await db.query('CREATE TABLE ledger (id bigserial PRIMARY KEY, writer int NOT NULL, n int NOT NULL)');
+    await t.firehose.enableChangeFeed('public', 'ledger', { operations: ['INSERT'] });
+    const second = await createFirehoseApp({ url: db.url });
+    try {
+      const feed = await watch('table:public.ledger');
+      const writers = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const c = new pg.Client({ connectionString: db.url });
+          await c.connect();
+          return c;
+        }),
+      );
+      const committed: number[] = writers.map(() => 0);
+      const deadline = Date.now() + 2000;
+      await Promise.all(
+        writers.map(async (c, w) => {
+          let n = 0;
+          for (let k = 0; Date.now() < deadline; k++) {
+            if (k % 5 === 4) {
+              // A two-statement transaction, and every other one rolled back.
+              await c.query('BEGIN');
+              await c.query('INSERT INTO ledger (writer, n) VALUES ($1, $2)', [w, k % 10 === 9 ? -1 : n + 1]);
+              await c.query('INSERT INTO ledger (writer, n) VALUES ($1, $2)', [w, k % 10 === 9 ? -1 : n + 2]);
+              if (k % 10 === 9) await c.query('ROLLBACK');
+              else {
+                await c.query('COMMIT');
+                n += 2;
+              }
+            } else {
+              await c.query('INSERT INTO ledger (writer, n) VALUES ($1, $2)', [w, ++n]);
+            }
+          }
+          committed[w] = n;
+          await c.end();
+        }),
+      );
+      const total = committed.reduce((a, b) => a + b, 0);
+      const events = await feed.waitFor(total, 30_000);
+      await sleep(300);
+      expect(feed.events()).toHaveLength(total);
+      for (let w = 0; w < writers.length; w++) {
+        const mine = events.filter((e) => e.data.record.writer === w).map((e) => e.data.record.n);
+        expect(mine).toEqual(Array.from({ length: committed[w] }, (_, i) => i + 1));
+      }
+      expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(events.every((e, i) => i === 0 || e.id > events[i - 1].id)).toBe(true);
+      const [{ left }] = await db.query('SELECT count(*)::int AS left FROM firehose_change_staging');
+      expect(left).toBe(0);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
   it('carries a bulk UPDATE of 10,000 rows without stalling broadcasts', async () => {
     await db.query('CREATE TABLE items (id int PRIMARY KEY, n int)');
     await db.query('INSERT INTO items SELECT g, 0 FROM generate_series(1, 10000) g');
