@@ -12,7 +12,7 @@ import pg from 'pg';
 import { closedLoop } from '../lib/closed-loop.mjs';
 import { machineCpu } from '../lib/cpu.mjs';
 import { createFreshDatabase, PgCpuMeter, serverInfo } from '../lib/db.mjs';
-import { envList, envNumber, progress, now, sleep } from '../lib/env.mjs';
+import { envList, envNumber, envString, progress, now, sleep } from '../lib/env.mjs';
 import { round, Samples, spread } from '../lib/stats.mjs';
 import { fmt, fmtSpread, table } from '../lib/table.mjs';
 
@@ -25,6 +25,7 @@ export const knobs = {
   BENCH_CONCURRENCY: 'comma list of outstanding INSERTs (default 16)',
   BENCH_PAYLOAD_BYTES: 'bytes of the text column of each row (default 100)',
   BENCH_GRACE_MS: 'how long to wait for the last changes after a feed run (default 5000)',
+  BENCH_MODULE_OPTIONS: 'JSON passed to FirehoseModule.forRoot() for experiments, e.g. {"cleanupInterval":3600000} (default {})',
 };
 
 const TABLE_SQL = (name) => `CREATE TABLE ${name} (
@@ -36,7 +37,7 @@ const TABLE_SQL = (name) => `CREATE TABLE ${name} (
   created_at timestamptz NOT NULL DEFAULT now()
 )`;
 
-async function startApp(url) {
+async function startApp(url, options) {
   const [{ Module }, { NestFactory }, { TypeOrmModule }, lib] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
@@ -48,7 +49,7 @@ async function startApp(url) {
   Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: FIREHOSE_MIGRATIONS, migrationsRun: true }),
-      FirehoseModule.forRoot({}),
+      FirehoseModule.forRoot(options),
     ],
   })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
@@ -64,6 +65,7 @@ export async function run({ serverUrl }) {
     concurrency: envList('BENCH_CONCURRENCY', [16]),
     payloadBytes: envNumber('BENCH_PAYLOAD_BYTES', 100),
     graceMs: envNumber('BENCH_GRACE_MS', 5000),
+    moduleOptions: JSON.parse(envString('BENCH_MODULE_OPTIONS', '{}')),
   };
   const db = await createFreshDatabase(serverUrl);
   progress(`database ${db.displayUrl}`);
@@ -74,7 +76,7 @@ export async function run({ serverUrl }) {
     const env = await serverInfo(db.admin);
     await db.admin.query(TABLE_SQL('plain_items'));
     await db.admin.query(TABLE_SQL('feed_items'));
-    const started = await startApp(db.url);
+    const started = await startApp(db.url, cfg.moduleOptions);
     app = started.app;
     const firehose = started.firehose;
     await firehose.enableChangeFeed('public', 'feed_items');
