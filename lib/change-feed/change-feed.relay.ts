@@ -71,7 +71,8 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async loop(): Promise<void> {
-    let quiet = 0;
+    // Nothing is known to be under way at boot: arm at once instead of polling.
+    let quiet = CHANGE_RELAY_SPINS;
     while (!this.stopped) {
       this.woken = false;
       let status: RelayStatus;
