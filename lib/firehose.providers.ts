@@ -79,8 +79,11 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
           heartbeatTimeout: options.heartbeatTimeout,
         },
         {
-          // A wake-up lost while the connection was down is made good by waking the relay here.
-          onListening: () => hub.onListening().then(() => changeRelay.wake()),
+          // A relay wake-up sent while the connection was down is made good here.
+          onListening: async (reconnected) => {
+            await hub.onListening();
+            if (reconnected) changeRelay.wake();
+          },
           onNotification: (channel, payload) => {
             if (channel === changeChannel) changeRelay.wake();
             else if (channel === queueChannel) queues.onNotification(payload);

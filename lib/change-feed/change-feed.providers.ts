@@ -16,14 +16,17 @@ export const CHANGE_FEED_PROVIDERS: Provider[] = [
   },
   {
     provide: ChangeFeedRelay,
-    useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) =>
-      new ChangeFeedRelay(store.dataSource, {
+    useFactory: async (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) => {
+      const relay = new ChangeFeedRelay(store.dataSource, {
         channel: options.channel,
         wakeChannel: options.channel + CHANGE_CHANNEL_SUFFIX,
         notifyMaxBytes: options.notifyMaxBytes,
         batchEvents: DEFAULT_CHANGE_RELAY_BATCH,
         onAppended: (ids) => cleaner.markWritten(ids),
-      }),
+      });
+      await relay.prepare();
+      return relay;
+    },
     inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
   },
 ];

@@ -33,6 +33,8 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
   private woken = false;
   private wake_: (() => void) | undefined;
   private failures = 0;
+  private disabled = false;
+  private bootStatus: RelayStatus | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,11 +45,16 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
     this.registerSql = `INSERT INTO ${t.relays} (channel) VALUES ($1) ON CONFLICT (channel) DO UPDATE SET seen_at = now()`;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Registers the wake channel and takes a first step, while the module boots: by the time the app
+   * serves, the relay is idle (or already working) instead of competing with the app's first queries.
+   */
+  async prepare(): Promise<void> {
     try {
       await this.dataSource.query(this.registerSql, [this.options.wakeChannel]);
     } catch (error) {
       if ((error as { code?: string }).code === '42P01') {
+        this.disabled = true;
         this.logger.warn(
           'Table change feeds are off: the CreateChangeFeedFunctions1732340000000 migration has not run. Add FIREHOSE_MIGRATIONS to your DataSource or set migrationsRun.',
         );
@@ -55,7 +62,11 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
       }
       throw error;
     }
-    this.running = this.loop();
+    this.bootStatus = await this.step(true).catch(() => undefined);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.disabled) this.running = this.loop();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -70,17 +81,21 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
     this.wake_?.();
   }
 
+  private async step(arm: boolean): Promise<RelayStatus> {
+    const [row] = await this.dataSource.query(this.stepSql, [this.options.channel, this.options.notifyMaxBytes, this.options.batchEvents, arm]);
+    if (row.appended > 0) this.options.onAppended(row.channel_ids);
+    return row.status;
+  }
+
   private async loop(): Promise<void> {
     // Nothing is known to be under way at boot: arm at once instead of polling.
     let quiet = CHANGE_RELAY_SPINS;
+    if ((this.bootStatus === 'idle' || this.bootStatus === 'busy') && !this.woken) await this.sleep(CHANGE_RELAY_IDLE_POLL);
     while (!this.stopped) {
       this.woken = false;
       let status: RelayStatus;
       try {
-        const arm = quiet >= CHANGE_RELAY_SPINS;
-        const [row] = await this.dataSource.query(this.stepSql, [this.options.channel, this.options.notifyMaxBytes, this.options.batchEvents, arm]);
-        status = row.status;
-        if (row.appended > 0) this.options.onAppended(row.channel_ids);
+        status = await this.step(quiet >= CHANGE_RELAY_SPINS);
         if (this.failures > 0) this.logger.log(`Change-feed relay recovered after ${this.failures} failed steps`);
         this.failures = 0;
       } catch (error) {

@@ -240,6 +240,27 @@ describe('table change feeds', () => {
     expect(Math.max(...pings)).toBeLessThan(2000);
   }, 90_000);
 
+  it('delivers changes committed while no app was running once one starts', async () => {
+    const other = await createTestDatabase('change_feed_down');
+    try {
+      const first = await createFirehoseApp({ url: other.url });
+      await other.query('CREATE TABLE tasks (id int PRIMARY KEY, title text)');
+      await first.firehose.enableChangeFeed('public', 'tasks');
+      await first.close();
+      await other.query(`INSERT INTO tasks VALUES (1, 'while down'), (2, 'also')`);
+      await other.query(`DELETE FROM tasks WHERE id = 2`);
+      const second = await createFirehoseApp({ url: other.url });
+      try {
+        const replay = collect(second.firehose.stream<TableChange<any>>('table:public.tasks', { lastEventId: 0 }), 3);
+        expect((await replay.done).map((e) => (e as Change).data.type)).toEqual(['INSERT', 'INSERT', 'DELETE']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('delivers a row too large for NOTIFY by reference, whole', async () => {
     await db.query('CREATE TABLE documents (id int PRIMARY KEY, body text)');
     await t.firehose.enableChangeFeed('public', 'documents');
