@@ -2,6 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
 import {
   CHANGE_BARRIER_LOCK_CLASS,
+  CHANGE_BARRIER_STRIPES,
   CHANGE_BARRIER_TIMEOUT,
   CHANGE_RELAY_LOCK_KEY,
   CHANGE_STAGING_CHUNK,
@@ -119,7 +120,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
       CREATE OR REPLACE FUNCTION ${t.precommitFunction}() RETURNS trigger
       LANGUAGE plpgsql AS $fn$
       BEGIN
-        PERFORM pg_advisory_xact_lock(${CHANGE_BARRIER_LOCK_CLASS}, pg_backend_pid());
+        PERFORM pg_advisory_xact_lock_shared(${CHANGE_BARRIER_LOCK_CLASS}, pg_backend_pid() % ${CHANGE_BARRIER_STRIPES});
         UPDATE ${t.staging} SET seq = nextval(${t.commitSequenceLiteral}) WHERE id = NEW.id;
         -- Only an idle relay wants a wake-up: a NOTIFY serializes commits cluster-wide.
         IF (SELECT last_value FROM ${t.armedSequence}) > 0 THEN
@@ -134,30 +135,25 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.precommitFunction}()`);
 
     // Waits until every writer that held its barrier lock when this started has committed or
-    // rolled back. A lock of the relay's would make new writers queue behind it: waiting on each
-    // holder's own key holds up no one else. False when one takes longer than the timeout.
+    // rolled back, one stripe at a time. While the relay waits on a stripe, only writers of that
+    // stripe queue behind it (one relay lock for all would hold up every writer for a commit
+    // flush; finding holders in pg_locks stalls every lock acquisition in the cluster while it
+    // reads). False when a stripe takes longer than the timeout.
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${t.barrierFunction}() RETURNS boolean
       LANGUAGE plpgsql AS $fn$
       DECLARE
         v_lock_timeout text := current_setting('lock_timeout');
-        v_pid integer;
       BEGIN
-        FOR v_pid IN
-          SELECT l.objid::integer FROM pg_locks l
-          WHERE l.locktype = 'advisory' AND l.classid = ${CHANGE_BARRIER_LOCK_CLASS} AND l.objsubid = 2 AND l.granted
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        LOOP
-          BEGIN
-            PERFORM set_config('lock_timeout', '${CHANGE_BARRIER_TIMEOUT}', true);
-            PERFORM pg_advisory_lock_shared(${CHANGE_BARRIER_LOCK_CLASS}, v_pid);
-            PERFORM pg_advisory_unlock_shared(${CHANGE_BARRIER_LOCK_CLASS}, v_pid);
-            PERFORM set_config('lock_timeout', v_lock_timeout, true);
-          EXCEPTION WHEN lock_not_available THEN
-            RETURN false;
-          END;
+        PERFORM set_config('lock_timeout', '${CHANGE_BARRIER_TIMEOUT}', true);
+        FOR k IN 0..${CHANGE_BARRIER_STRIPES - 1} LOOP
+          PERFORM pg_advisory_lock(${CHANGE_BARRIER_LOCK_CLASS}, k);
+          PERFORM pg_advisory_unlock(${CHANGE_BARRIER_LOCK_CLASS}, k);
         END LOOP;
+        PERFORM set_config('lock_timeout', v_lock_timeout, true);
         RETURN true;
+      EXCEPTION WHEN lock_not_available THEN
+        RETURN false;
       END
       $fn$`);
     // A scalar subquery in index order, so the planner walks the partial index rather than every

@@ -1,10 +1,11 @@
 /**
- * Class (first key) of the two-key advisory locks a writer of a feed-enabled table holds, keyed by
- * its backend pid, from the moment it takes its commit number until it commits. Each writer has
- * its own, so writers never wait on each other; the relay finds the holders in pg_locks and waits
- * for just those, after which every commit number it read before is settled.
+ * Class (first key) of the two-key advisory locks a writer of a feed-enabled table holds, shared,
+ * on stripe `pg_backend_pid() % CHANGE_BARRIER_STRIPES`, from the moment it takes its commit number
+ * until it commits. The relay takes each stripe exclusively for an instant: after the last one,
+ * every commit number it read before is settled (committed or rolled back).
  */
 export const CHANGE_BARRIER_LOCK_CLASS = 723_635_199;
+export const CHANGE_BARRIER_STRIPES = 64;
 /** Transaction lock of the relay function: one relay at a time moves changes into the log. */
 export const CHANGE_RELAY_LOCK_KEY = 7_236_351_993;
 /** Suffix of the channel that wakes an idle relay, beside the event channel. */
