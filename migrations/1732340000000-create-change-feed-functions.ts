@@ -144,9 +144,20 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
       LANGUAGE plpgsql AS $fn$
       DECLARE
         v_lock_timeout text := current_setting('lock_timeout');
+        v_busy integer[] := '{}';
+        k integer;
       BEGIN
-        PERFORM set_config('lock_timeout', '${CHANGE_BARRIER_TIMEOUT}', true);
+        -- A stripe free now holds no writer that took its number before this call; wait only on
+        -- the busy ones, so writers that arrive meanwhile on free stripes are not waited for.
         FOR k IN 0..${CHANGE_BARRIER_STRIPES - 1} LOOP
+          IF pg_try_advisory_lock(${CHANGE_BARRIER_LOCK_CLASS}, k) THEN
+            PERFORM pg_advisory_unlock(${CHANGE_BARRIER_LOCK_CLASS}, k);
+          ELSE
+            v_busy := v_busy || k;
+          END IF;
+        END LOOP;
+        PERFORM set_config('lock_timeout', '${CHANGE_BARRIER_TIMEOUT}', true);
+        FOREACH k IN ARRAY v_busy LOOP
           PERFORM pg_advisory_lock(${CHANGE_BARRIER_LOCK_CLASS}, k);
           PERFORM pg_advisory_unlock(${CHANGE_BARRIER_LOCK_CLASS}, k);
         END LOOP;
