@@ -21,6 +21,9 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
+import { CHANGE_CHANNEL_SUFFIX } from './change-feed/change-feed.constants.js';
+import { CHANGE_FEED_PROVIDERS } from './change-feed/change-feed.providers.js';
+import { ChangeFeedRelay } from './change-feed/change-feed.relay.js';
 
 /**
  * Every long-lived object is built in a factory, ready, per app: several apps in one process
@@ -77,26 +80,31 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
       hub: FirehoseHub,
       queues: FirehoseQueueRegistry,
       extra: ListenerChannelHandler[] | undefined,
+      changeRelay: ChangeFeedRelay,
     ) => {
       const queueChannel = options.channel + QUEUE_CHANNEL_SUFFIX;
+      const changeChannel = options.channel + CHANGE_CHANNEL_SUFFIX;
       const extraChannels = new Map((extra ?? []).map((handler) => [handler.channel, handler]));
       const listener = new PgListener(
         listenerConnectionConfig(dataSource, options.databaseUrl),
         {
-          channels: [options.channel, queueChannel, ...extraChannels.keys()],
+          channels: [options.channel, queueChannel, changeChannel, ...extraChannels.keys()],
           reconnectAttempts: options.reconnectAttempts,
           reconnectDelay: options.reconnectDelay,
           heartbeatInterval: options.heartbeatInterval,
           heartbeatTimeout: options.heartbeatTimeout,
         },
         {
+          // A relay wake-up sent while the connection was down is made good here.
           onListening: async (reconnected) => {
             await hub.onListening();
+            if (reconnected) changeRelay.wake();
             for (const handler of extraChannels.values()) await handler.onListening(reconnected);
           },
           onNotification: (channel, payload) => {
-            if (channel === queueChannel) queues.onNotification(payload);
-            else if (channel === options.channel) hub.onNotification(payload);
+            if (channel === options.channel) hub.onNotification(payload);
+            else if (channel === queueChannel) queues.onNotification(payload);
+            else if (channel === changeChannel) changeRelay.wake();
             else extraChannels.get(channel)?.onNotification(payload);
           },
         },
@@ -110,8 +118,10 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
       FirehoseHub,
       FirehoseQueueRegistry,
       { token: FIREHOSE_LISTENER_CHANNELS, optional: true },
+      ChangeFeedRelay,
     ],
   },
+  ...CHANGE_FEED_PROVIDERS,
   FirehoseExplorer,
   FirehoseService,
 ];

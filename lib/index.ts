@@ -38,3 +38,11 @@ export type {
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
 export { CreateDurableStreamsTables1732330000000 } from '../migrations/index.js';
+export type { ChangeFeedOptions, ChangeFeedInfo } from './change-feed/change-feed-options.interface.js';
+export type { TableChange, ChangeOperation } from './change-feed/table-change.interface.js';
+export { tableStream, isTableChangeEvent } from './change-feed/table-stream.js';
+export { ChangeFeedAlreadyEnabledError } from './change-feed/change-feed-already-enabled.error.js';
+export { ChangeFeedNotEnabledError } from './change-feed/change-feed-not-enabled.error.js';
+export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-not-found.error.js';
+export { InvalidChangeFeedOptionsError } from './change-feed/invalid-change-feed-options.error.js';
+export { CreateChangeFeedFunctions1732340000000 } from '../migrations/index.js';

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller.js';
 import { InfrastructureModule } from './infrastructure.module.js';
 import { QueueController } from './queue/queue.controller.js';
 import { QueueHandles } from './queue/queue-handles.service.js';
+import { ProductsModule } from './products/products.module.js';
 
 /** The HTTP app. A dynamic module because the database URL is known only once main.ts has one. */
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
   static forDatabase(url: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(url)],
+      imports: [InfrastructureModule.forRoot(url), ProductsModule],
       controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [
         CommentsService,

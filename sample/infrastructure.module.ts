@@ -4,6 +4,8 @@ import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../lib/i
 import { Comment } from './comments/comment.entity.js';
 import { CreateSampleComments1732400000000 } from './comments/create-sample-comments.migration.js';
 import { intFromEnv } from './config/env.js';
+import { CreateSampleProducts1732340000100 } from './products/create-sample-products.migration.js';
+import { Product } from './products/product.entity.js';
 import { PublicStreamsAuthorizer } from './streams/public-streams.authorizer.js';
 
 /**
@@ -20,8 +22,8 @@ export class InfrastructureModule {
           type: 'postgres',
           url,
           // Listed, not globbed: globs do not load ESM entity files.
-          entities: [...FIREHOSE_ENTITIES, Comment],
-          migrations: [...FIREHOSE_MIGRATIONS, CreateSampleComments1732400000000],
+          entities: [...FIREHOSE_ENTITIES, Comment, Product],
+          migrations: [...FIREHOSE_MIGRATIONS, CreateSampleComments1732400000000, CreateSampleProducts1732340000100],
           migrationsRun: true,
         }),
         // The async form, as with ConfigService: the factory runs while the app boots, so options

@@ -68,9 +68,9 @@ await app.close();
   });
 
   it('loads through CommonJS require (require(esm) on Node 20.19+)', () => {
-    writeFileSync(join(app, 'check.cjs'), `const f = require('nestjs-firehose'); console.log(typeof f.FirehoseModule.forRoot, typeof f.OnFirehose, f.FIREHOSE_MIGRATIONS.length);`);
+    writeFileSync(join(app, 'check.cjs'), `const f = require('nestjs-firehose'); console.log(typeof f.FirehoseModule.forRoot, typeof f.OnFirehose, f.FIREHOSE_MIGRATIONS[0].name);`);
     const out = execFileSync(process.execPath, ['check.cjs'], { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-    expect(out.trim().split('\n').pop()).toBe('function function 2');
+    expect(out.trim().split('\n').pop()).toBe('function function CreateFirehoseTables1732320000000');
   });
 
   it('type-checks a decorated TypeScript consumer against the shipped typings', () => {
