@@ -50,8 +50,8 @@ describe('sample demo page', () => {
     }
 
     // Markup in the message must come out as text.
-    await first.locator('input[name=text]').fill('hello <b>board</b>');
-    await first.locator('button[type=submit]').click();
+    await first.locator('#post input[name=text]').fill('hello <b>board</b>');
+    await first.locator('#post button[type=submit]').click();
     await first.locator('#sent', { hasText: 'Stored as #' }).waitFor();
     const id = (await first.locator('#sent').textContent())!.match(/#(\d+)/)![1];
 
@@ -72,6 +72,28 @@ describe('sample demo page', () => {
     await rows(second, 'sse').first().locator('.id', { hasText: `#${event.id}` }).waitFor();
   });
 
+  it('keeps the realtime table current in every tab through the change feed: insert, update, delete', async () => {
+    const first = await open();
+    const second = await open();
+    for (const tab of [first, second]) await state(tab, 'ws').and(tab.locator('[data-state=open]')).waitFor();
+    const product = (tab: Page, name: string) => tab.locator('#products tbody tr', { hasText: name });
+
+    await first.locator('#add-product input[name=name]').fill('Teapot <i>blue</i>');
+    await first.locator('#add-product button[type=submit]').click();
+    for (const tab of [first, second]) await product(tab, 'Teapot <i>blue</i>').waitFor();
+    await expect(second.locator('#products i').count()).resolves.toBe(0);
+
+    await product(second, 'Teapot').locator('button', { hasText: 'stock +1' }).click();
+    await product(first, 'Teapot').locator('td', { hasText: /^1$/ }).waitFor();
+
+    // A change made outside the page (SQL through TypeORM here) reaches it the same way.
+    await db.query(`UPDATE sample_products SET price = 9.99 WHERE name = 'Teapot <i>blue</i>'`);
+    for (const tab of [first, second]) await product(tab, 'Teapot').locator('td', { hasText: '9.99' }).waitFor();
+
+    await product(first, 'Teapot').locator('button', { hasText: 'delete' }).click();
+    for (const tab of [first, second]) await product(tab, 'Teapot').waitFor({ state: 'detached' });
+  });
+
   it('renders the element for the streams in the URL, escaped; refused streams are shown, invalid names answered with 400', async () => {
     const tab = await open('?streams=' + encodeURIComponent('team "a",Comment:42,private:x'));
     await expect(tab.locator('firehose-stream-source').getAttribute('streams')).resolves.toBe('team "a",Comment:42,private:x');
@@ -81,8 +103,8 @@ describe('sample demo page', () => {
     const response = await fetch(`${baseUrl}/?streams=${encodeURIComponent('bad\u0007name')}`);
     expect(response.status).toBe(400);
     await tab.locator('select[name=stream]').selectOption('Comment:42');
-    await tab.locator('input[name=text]').fill('on an entity stream');
-    await tab.locator('button[type=submit]').click();
+    await tab.locator('#post input[name=text]').fill('on an entity stream');
+    await tab.locator('#post button[type=submit]').click();
     await rows(tab, 'ws').first().locator('.stream', { hasText: 'Comment:42' }).waitFor();
     await rows(tab, 'sse').first().locator('.stream', { hasText: 'Comment:42' }).waitFor();
   });
