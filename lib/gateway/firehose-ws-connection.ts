@@ -14,12 +14,14 @@ import {
   type WsUnsubscribeCommand,
 } from './ws-protocol.js';
 import { WsProtocolError } from './ws-protocol-error.js';
+import type { SocketUncorker } from './socket-uncorker.js';
 
 /** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
 const OPEN = 1;
 
 export interface FirehoseWsConnectionOptions {
   readers: EventStreamReaders;
+  uncorker: SocketUncorker;
   authorizer: FirehoseAuthorizer | undefined;
   maxStreams: number;
   maxBufferedBytes: number;
@@ -230,13 +232,22 @@ export class FirehoseWsConnection {
 
   private send(frame: string | Buffer): void {
     if (this.closed || this.socket.readyState !== OPEN) return;
+    // The upgrade request's socket is the one `ws` writes to.
+    const { socket } = this.context.request;
+    if (socket) this.options.uncorker.cork(socket, this.checkBuffered);
     // A Buffer goes out as a text frame too: the protocol is JSON text.
     this.socket.send(frame, { binary: false });
-    // A client that does not read would make the server hold every later frame for it: cut it
-    // off instead; it reconnects with its last id and replay fills the gap.
-    if (this.socket.bufferedAmount > this.options.maxBufferedBytes) {
-      this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
-    }
+    if (!socket) this.checkBuffered();
   }
 
+  /**
+   * A client that does not read would make the server hold every later frame for it: cut it off
+   * instead; it reconnects with its last id and replay fills the gap. Checked once a run's frames
+   * are out of the cork, so a burst to a reading client does not count against it.
+   */
+  private readonly checkBuffered = (): void => {
+    if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
+    }
+  };
 }

@@ -15,6 +15,7 @@ import { FIREHOSE_AUTHORIZER, FIREHOSE_GATEWAY_OPTIONS, FIREHOSE_RESOLVED_OPTION
 import type { ResolvedFirehoseOptions } from '../firehose-options.js';
 import type { FirehoseAuthorizer } from '../interfaces/firehose-authorizer.interface.js';
 import { FirehoseWsConnection } from './firehose-ws-connection.js';
+import { SocketUncorker } from './socket-uncorker.js';
 import { releaseAdapterBindings } from './release-adapter-bindings.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 import { WS_CLOSE_GOING_AWAY } from './ws-protocol.js';
@@ -37,6 +38,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   private readonly connections = new Map<WebSocket, FirehoseWsConnection>();
   private verifier?: Promise<UpgradeVerifier>;
   private heartbeat?: NodeJS.Timeout;
+  private readonly uncorker = new SocketUncorker();
 
   constructor(
     private readonly readers: EventStreamReaders,
@@ -70,6 +72,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   handleConnection(client: WebSocket, request: IncomingMessage): void {
     const connection = new FirehoseWsConnection(client, { transport: 'ws', request }, {
       readers: this.readers,
+      uncorker: this.uncorker,
       authorizer: this.authorizer,
       maxStreams: this.options.maxStreamsPerConnection,
       maxBufferedBytes: this.options.wsMaxBufferedBytes,
