@@ -1,3 +1,5 @@
+import { EndOfRunBatch } from '../delivery/end-of-run-batch.js';
+
 /** A connection whose frames the coalescer writes. */
 export interface CoalescedWriter {
   /** Takes the frames gathered since the last flush, oldest first. */
@@ -6,32 +8,24 @@ export interface CoalescedWriter {
 }
 
 /**
- * The hub delivers a notification's events to every connection in one synchronous run. Written
- * one by one, each frame costs every connection a chunked-encoding header and a buffered write,
- * and nothing leaves before the run ends anyway (Node corks a response until the next tick). So
- * connections queue their frames, and one microtask after the run writes each connection's
- * frames as a single chunk: the same Buffer for every connection that got the same frames, which
+ * Written one by one, each frame costs every connection a chunked-encoding header and a buffered
+ * write, and nothing leaves before the delivery run ends anyway (Node corks a response until the
+ * next tick). So connections queue their frames, and once the run is over each connection's
+ * frames are written as a single chunk: the same Buffer for every connection that got the same frames, which
  * is every connection of a stream when no `buildEvent` hook reshapes events.
  */
 export class SseWriteCoalescer {
-  private dirty: CoalescedWriter[] = [];
-  private scheduled = false;
+  private readonly batch = new EndOfRunBatch<CoalescedWriter>((writers) => this.flush(writers));
 
   /** Called by a connection when it queues its first frame since the last flush. */
   schedule(writer: CoalescedWriter): void {
-    this.dirty.push(writer);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    this.batch.add(writer);
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const dirty = this.dirty;
-    this.dirty = [];
+  private flush(writers: CoalescedWriter[]): void {
     let previousFrames: Buffer[] | undefined;
     let previousChunk: Buffer | undefined;
-    for (const writer of dirty) {
+    for (const writer of writers) {
       const frames = writer.takeQueued();
       let chunk: Buffer;
       if (frames.length === 1) chunk = frames[0];
