@@ -75,7 +75,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
   return resolved;
 }
 
-export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'maxFrameBytes'>> &
+export type ResolvedFirehoseExtras = Required<Pick<FirehoseModuleExtras, 'path' | 'guards' | 'maxFrameBytes' | 'serveClient'>> &
   Pick<FirehoseModuleExtras, 'authorizer' | 'allowedOrigins'>;
 
 /** Checks the extras when `forRoot` / `forRootAsync` is called, so a typo fails at import, not at the first request. */
@@ -99,5 +99,8 @@ export function validateFirehoseExtras(extras: FirehoseModuleExtras): ResolvedFi
   if (allowedOrigins !== undefined && (!Array.isArray(allowedOrigins) || allowedOrigins.some((origin) => typeof origin !== 'string'))) {
     throw new FirehoseConfigurationError('allowedOrigins must be an array of origins, e.g. ["https://app.example.com"].');
   }
-  return { path, guards, maxFrameBytes, allowedOrigins, authorizer: extras.authorizer };
+  if (extras.serveClient !== undefined && typeof extras.serveClient !== 'boolean') {
+    throw new FirehoseConfigurationError(`serveClient must be true or false, got ${JSON.stringify(extras.serveClient)}.`);
+  }
+  return { path, guards, maxFrameBytes, allowedOrigins, authorizer: extras.authorizer, serveClient: extras.serveClient ?? true };
 }

@@ -40,9 +40,10 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       allowedOrigins: undefined,
       durableStreams: undefined,
+      serveClient: true,
     },
     (definition, extras) => {
-      const { path, guards, maxFrameBytes, allowedOrigins, authorizer } = validateFirehoseExtras(extras);
+      const { path, guards, maxFrameBytes, allowedOrigins, authorizer, serveClient } = validateFirehoseExtras(extras);
       const gatewayOptions: FirehoseGatewayOptions = { guards, allowedOrigins };
       const authorizerProvider: Provider[] = authorizer ? [{ provide: FIREHOSE_AUTHORIZER, useClass: authorizer }] : [];
       const durableStreams = extras.durableStreams ? durableStreamsProviders(resolveDurableStreamsOptions(extras.durableStreams)) : [];
@@ -52,7 +53,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
         controllers: [
           createFirehoseSseController({ path, guards }),
           // GET {path}/client.js: the browser client, served like socket.io serves its own.
-          createFirehoseClientAssetController({ path }),
+          ...(serveClient ? [createFirehoseClientAssetController({ path })] : []),
         ],
         providers: [
           ...(definition.providers ?? []),

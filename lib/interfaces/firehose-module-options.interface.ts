@@ -93,6 +93,11 @@ export interface FirehoseModuleExtras {
    */
   allowedOrigins?: string[];
   /**
+   * Serve the browser client at `GET {path}/client.js` (and its modules under `{path}/client/`).
+   * Turn it off when the page bundles `nestjs-firehose/client` itself. @default true
+   */
+  serveClient?: boolean;
+  /**
    * Serve the Durable Streams HTTP protocol from PostgreSQL under `path` (default `/v1/stream`):
    * `true` for the defaults, or options. Off when omitted.
    */

@@ -130,17 +130,19 @@ describe('validateFirehoseExtras', () => {
       maxFrameBytes: 65_536,
       allowedOrigins: undefined,
       authorizer: undefined,
+      serveClient: true,
     });
   });
 
   it('keeps given values', () => {
-    const given = { path: '/live', guards: [SomeGuard as never], maxFrameBytes: 20, allowedOrigins: ['https://a.example'] };
+    const given = { path: '/live', guards: [SomeGuard as never], maxFrameBytes: 20, allowedOrigins: ['https://a.example'], serveClient: false };
     expect(validateFirehoseExtras(given)).toEqual({
       path: '/live',
       guards: [SomeGuard],
       maxFrameBytes: 20,
       allowedOrigins: ['https://a.example'],
       authorizer: undefined,
+      serveClient: false,
     });
   });
 
@@ -151,6 +153,7 @@ describe('validateFirehoseExtras', () => {
     [{ authorizer: {} }, /authorizer must be a class implementing FirehoseAuthorizer/],
     [{ maxFrameBytes: 1.5 }, /maxFrameBytes must be a positive integer, got 1.5/],
     [{ allowedOrigins: 'https://a.example' }, /allowedOrigins must be an array of origins/],
+    [{ serveClient: 'no' }, /serveClient must be true or false, got "no"/],
   ])('rejects %p', (extras, message) => {
     const error = thrown(() => validateFirehoseExtras(extras as never));
     expect(error).toBeInstanceOf(FirehoseConfigurationError);
