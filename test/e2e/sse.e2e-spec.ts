@@ -63,6 +63,24 @@ describe('SSE transport', () => {
     );
   });
 
+  it("keeps the headers the app's middleware set, such as CORS for a page on another origin", async () => {
+    const cors = await createFirehoseHttpApp({
+      url: db.url,
+      firehose: { authorizer: AllowAllStreamsAuthorizer },
+      cors: { origin: 'https://app.example', credentials: true },
+    });
+    try {
+      const sse = await connect('streams=cors', { Origin: 'https://app.example' }, cors.baseUrl);
+      expect(sse.status).toBe(200);
+      expect(sse.headers['access-control-allow-origin']).toBe('https://app.example');
+      expect(sse.headers['access-control-allow-credentials']).toBe('true');
+      expect(sse.headers['content-type']).toMatch(/^text\/event-stream/);
+    } finally {
+      for (const connection of open.splice(0)) connection.close();
+      await cors.close();
+    }
+  });
+
   it('opens with the retry hint, then sends comment heartbeats', async () => {
     const sse = await connect('streams=quiet');
     await waitFor(() => sse.frames.filter((frame) => frame.comments.includes('heartbeat')).length >= 2, 5000, 'two heartbeats');

@@ -24,6 +24,8 @@ export interface FirehoseHttpAppOptions {
   providers?: Provider[];
   imports?: Array<Type | DynamicModule>;
   logger?: LoggerService | LogLevel[] | false;
+  /** `app.enableCors(cors)` before listening, as an app with cross-origin pages would. */
+  cors?: Parameters<INestApplication['enableCors']>[0];
   /** Close open connections at app.close() (default true); false shows the module ends them itself. */
   forceCloseConnections?: boolean;
 }
@@ -46,6 +48,7 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
   });
   // Before init, as the README asks of every app: without it Nest looks for socket.io.
   app.useWebSocketAdapter(new WsAdapter(app));
+  if (options.cors) app.enableCors(options.cors);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, firehose: app.get(FirehoseService), baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => app.close() };
