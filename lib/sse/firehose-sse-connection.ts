@@ -128,17 +128,20 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
   }
 
   writeChunk(chunk: Buffer): void {
-    if (this.ended) return;
-    this.response.write(chunk);
-    // A client that does not read would make the server hold every later frame for it: cut it
-    // off instead; it reconnects with Last-Event-ID and replay fills the gap.
-    if (this.response.writableLength > this.options.maxPendingBytes) {
-      this.options.logger.warn(
-        `An SSE client is not reading: ${this.response.writableLength} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,
-      );
-      this.response.destroy();
-      this.end();
-    }
+    if (!this.ended) this.response.write(chunk);
+  }
+
+  /**
+   * A client that does not read would make the server hold every later frame for it: cut it off
+   * instead; it reconnects with Last-Event-ID and replay fills the gap.
+   */
+  checkPending(): void {
+    if (this.ended || this.response.writableLength <= this.options.maxPendingBytes) return;
+    this.options.logger.warn(
+      `An SSE client is not reading: ${this.response.writableLength} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,
+    );
+    this.response.destroy();
+    this.end();
   }
 
   private queue(frame: Buffer): void {

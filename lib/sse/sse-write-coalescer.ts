@@ -5,6 +5,8 @@ export interface CoalescedWriter {
   /** Takes the frames gathered since the last flush, oldest first. */
   takeQueued(): Buffer[];
   writeChunk(chunk: Buffer): void;
+  /** Once the written chunks have been handed to the socket: what waits now is what the peer has not read. */
+  checkPending(): void;
 }
 
 /**
@@ -35,6 +37,11 @@ export class SseWriteCoalescer {
       previousChunk = chunk;
       writer.writeChunk(chunk);
     }
+    // Node corks a response until the next tick; after that, a burst to a client that reads has
+    // gone to the kernel and only a client that does not read still holds it.
+    setImmediate(() => {
+      for (const writer of writers) writer.checkPending();
+    });
   }
 }
 

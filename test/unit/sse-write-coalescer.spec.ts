@@ -20,6 +20,12 @@ class RecordingWriter implements CoalescedWriter {
   writeChunk(chunk: Buffer): void {
     this.chunks.push(chunk);
   }
+
+  checked = 0;
+
+  checkPending(): void {
+    this.checked++;
+  }
 }
 
 const flushed = () => new Promise<void>((resolve) => queueMicrotask(resolve));
@@ -50,6 +56,16 @@ describe('SseWriteCoalescer', () => {
     await flushed();
     expect(second.chunks[0]).toBe(first.chunks[0]);
     expect(String(other.chunks[0])).toBe('id: 2\n\nid: 1\n\n');
+  });
+
+  it('checks what waits for each writer once the run has reached the sockets', async () => {
+    const coalescer = new SseWriteCoalescer();
+    const writer = new RecordingWriter(coalescer);
+    writer.queue(a);
+    await flushed();
+    expect(writer.checked).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writer.checked).toBe(1);
   });
 
   it('passes a lone frame through without copying it', async () => {
