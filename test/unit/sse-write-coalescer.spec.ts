@@ -1,7 +1,8 @@
+import type { SseChunk } from '../../lib/sse/sse-chunk.js';
 import { SseWriteCoalescer, type CoalescedWriter } from '../../lib/sse/sse-write-coalescer.js';
 
 class RecordingWriter implements CoalescedWriter {
-  readonly chunks: Buffer[] = [];
+  readonly chunks: SseChunk[] = [];
   private queued: Buffer[] = [];
 
   constructor(private readonly coalescer: SseWriteCoalescer) {}
@@ -17,7 +18,7 @@ class RecordingWriter implements CoalescedWriter {
     return frames;
   }
 
-  writeChunk(chunk: Buffer): void {
+  writeChunk(chunk: SseChunk): void {
     this.chunks.push(chunk);
   }
 
@@ -41,10 +42,11 @@ describe('SseWriteCoalescer', () => {
     writer.queue(b);
     expect(writer.chunks).toEqual([]);
     await flushed();
-    expect(writer.chunks.map(String)).toEqual(['id: 1\n\nid: 2\n\n']);
+    expect(writer.chunks.map((chunk) => String(chunk.payload))).toEqual(['id: 1\n\nid: 2\n\n']);
+    expect(String(writer.chunks[0].framed)).toBe('e\r\nid: 1\n\nid: 2\n\n\r\n');
   });
 
-  it('gives writers that queued the same frames the same Buffer, and others their own', async () => {
+  it('gives writers that queued the same frames the same chunk, and others their own', async () => {
     const coalescer = new SseWriteCoalescer();
     const [first, second, other] = [0, 1, 2].map(() => new RecordingWriter(coalescer));
     for (const writer of [first, second]) {
@@ -55,7 +57,7 @@ describe('SseWriteCoalescer', () => {
     other.queue(a);
     await flushed();
     expect(second.chunks[0]).toBe(first.chunks[0]);
-    expect(String(other.chunks[0])).toBe('id: 2\n\nid: 1\n\n');
+    expect(String(other.chunks[0].payload)).toBe('id: 2\n\nid: 1\n\n');
   });
 
   it('checks what waits for each writer once the run has reached the sockets', async () => {
@@ -73,6 +75,6 @@ describe('SseWriteCoalescer', () => {
     const writer = new RecordingWriter(coalescer);
     writer.queue(a);
     await flushed();
-    expect(writer.chunks[0]).toBe(a);
+    expect(writer.chunks[0].payload).toBe(a);
   });
 });
