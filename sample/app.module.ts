@@ -19,7 +19,7 @@ export class AppModule {
   static forDatabase(url: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(url), ProductsModule],
+      imports: [InfrastructureModule.forRoot(url, { durableStreams: true }), ProductsModule],
       controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [
         CommentsService,

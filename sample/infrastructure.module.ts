@@ -8,13 +8,18 @@ import { CreateSampleProducts1732340000100 } from './products/create-sample-prod
 import { Product } from './products/product.entity.js';
 import { PublicStreamsAuthorizer } from './streams/public-streams.authorizer.js';
 
+export interface InfrastructureOptions {
+  /** Serve the Durable Streams protocol at /v1/stream (the app does; the worker has no HTTP server). */
+  durableStreams?: boolean;
+}
+
 /**
  * TypeORM and the Firehose module, configured the same way in the app and in the worker: two
  * processes on one database share one event log.
  */
 @Module({})
 export class InfrastructureModule {
-  static forRoot(url: string): DynamicModule {
+  static forRoot(url: string, options: InfrastructureOptions = {}): DynamicModule {
     return {
       module: InfrastructureModule,
       imports: [
@@ -31,6 +36,8 @@ export class InfrastructureModule {
         FirehoseModule.forRootAsync({
           // Serves GET /firehose/sse (the worker has no HTTP server, so it just ignores the route).
           authorizer: PublicStreamsAuthorizer,
+          // PUT/POST/GET /v1/stream/{name}: the Durable Streams HTTP protocol, stored in PostgreSQL.
+          durableStreams: options.durableStreams ? true : undefined,
           useFactory: () => ({
             cleanupThreshold: intFromEnv('FIREHOSE_CLEANUP_THRESHOLD', 100),
             // Below Express's 100 kB body limit, so POST /broadcast can show the library's own error.

@@ -94,6 +94,16 @@ describe('sample demo page', () => {
     for (const tab of [first, second]) await product(tab, 'Teapot').waitFor({ state: 'detached' });
   });
 
+  it('serves the Durable Streams protocol at /v1/stream', async () => {
+    const url = `${baseUrl}/v1/stream/chat/room-1`;
+    const json = { 'Content-Type': 'application/json' };
+    expect((await fetch(url, { method: 'PUT', headers: json })).status).toBe(201);
+    expect((await fetch(url, { method: 'POST', headers: json, body: '{"text":"hi"}' })).status).toBe(204);
+    const read = await fetch(`${url}?offset=-1`);
+    expect(read.status).toBe(200);
+    await expect(read.json()).resolves.toEqual([{ text: 'hi' }]);
+  });
+
   it('renders the element for the streams in the URL, escaped; refused streams are shown, invalid names answered with 400', async () => {
     const tab = await open('?streams=' + encodeURIComponent('team "a",Comment:42,private:x'));
     await expect(tab.locator('firehose-stream-source').getAttribute('streams')).resolves.toBe('team "a",Comment:42,private:x');
