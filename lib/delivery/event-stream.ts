@@ -103,7 +103,7 @@ export class EventStreamReader implements HubSubscriber {
     }
     while (!this.closed) {
       const afters = this.streams.map((stream) => Math.max(this.cursor, this.floors?.get(stream) ?? 0));
-      const page = await this.store.readAfter([...this.streams], afters, this.replayBatchSize);
+      const page = await this.store.readAfter(this.streams, afters, this.replayBatchSize);
       if (this.closed) return;
       for (const reset of page.resets) this.emit(reset);
       for (const event of page.events) this.emit(event);

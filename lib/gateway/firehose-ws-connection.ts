@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { NO_AUTHORIZER_MESSAGE } from '../auth/firehose-streams.guard.js';
 import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
@@ -14,7 +15,7 @@ import {
   type WsUnsubscribeCommand,
 } from './ws-protocol.js';
 import { WsProtocolError } from './ws-protocol-error.js';
-import type { SocketUncorker } from './socket-uncorker.js';
+import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
 
 /** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
 const OPEN = 1;
@@ -67,7 +68,7 @@ class StreamGroup implements EventStreamSink {
  * Each stream is delivered by exactly one subscription of the connection, so an event is never
  * sent twice, even when a later subscribe names a stream again.
  */
-export class FirehoseWsConnection {
+export class FirehoseWsConnection implements CorkedWriter {
   private readonly owners = new Map<string, StreamGroup>();
   private commands: Promise<void> = Promise.resolve();
   /** With `buildEvent`, frames are built one at a time, in order, through this chain. */
@@ -230,24 +231,26 @@ export class FirehoseWsConnection {
     });
   }
 
-  private send(frame: string | Buffer): void {
-    if (this.closed || this.socket.readyState !== OPEN) return;
-    // The upgrade request's socket is the one `ws` writes to.
-    const { socket } = this.context.request;
-    if (socket) this.options.uncorker.cork(socket, this.checkBuffered);
-    // A Buffer goes out as a text frame too: the protocol is JSON text.
-    this.socket.send(frame, { binary: false });
-    if (!socket) this.checkBuffered();
+  /** The upgrade request's socket: the one `ws` writes to. */
+  get netSocket(): Socket {
+    return this.context.request.socket;
   }
 
   /**
    * A client that does not read would make the server hold every later frame for it: cut it off
    * instead; it reconnects with its last id and replay fills the gap. Checked once a run's frames
-   * are out of the cork, so a burst to a reading client does not count against it.
+   * are out of the cork, so a burst to a client that reads does not count against it.
    */
-  private readonly checkBuffered = (): void => {
+  uncorked(): void {
     if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
     }
-  };
+  }
+
+  private send(frame: string | Buffer): void {
+    if (this.closed || this.socket.readyState !== OPEN) return;
+    this.options.uncorker.cork(this);
+    // A Buffer goes out as a text frame too: the protocol is JSON text.
+    this.socket.send(frame, { binary: false });
+  }
 }

@@ -1,6 +1,14 @@
 import type { Socket } from 'node:net';
 import { EndOfRunBatch } from '../delivery/end-of-run-batch.js';
 
+/** A connection whose socket the uncorker corks for a run. */
+export interface CorkedWriter {
+  /** The socket `ws` writes this connection's frames to. */
+  readonly netSocket: Socket;
+  /** Runs once the run's frames are handed to the socket: what waits then is what the peer has not read. */
+  uncorked(): void;
+}
+
 /**
  * The hub delivers a notification's events to every connection in one synchronous run, and `ws`
  * writes each frame with a cork/uncork of its own: one write system call per frame and
@@ -8,20 +16,17 @@ import { EndOfRunBatch } from '../delivery/end-of-run-batch.js';
  * writes all its frames in one call instead. Frames still go through `ws`, whole and in order.
  */
 export class SocketUncorker {
-  private readonly batch = new EndOfRunBatch<{ socket: Socket; uncorked: () => void }>((corked) => {
-    for (const { socket, uncorked } of corked) {
-      socket.uncork();
-      uncorked();
+  private readonly batch = new EndOfRunBatch<CorkedWriter>((writers) => {
+    for (const writer of writers) {
+      writer.netSocket.uncork();
+      writer.uncorked();
     }
   });
 
-  /**
-   * Corks `socket` until the current run is over, unless it already is; `uncorked` runs once the
-   * run's frames are handed to the socket (what waits then is what the peer has not read).
-   */
-  cork(socket: Socket, uncorked: () => void): void {
-    if (socket.writableCorked > 0) return;
-    socket.cork();
-    this.batch.add({ socket, uncorked });
+  /** Corks the writer's socket until the current run is over, unless it already is. */
+  cork(writer: CorkedWriter): void {
+    if (writer.netSocket.writableCorked > 0) return;
+    writer.netSocket.cork();
+    this.batch.add(writer);
   }
 }

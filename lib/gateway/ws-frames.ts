@@ -1,30 +1,14 @@
 import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
+import { sharedPerEvent } from '../delivery/shared-per-event.js';
 import type { WsErrorCode } from './ws-protocol.js';
-
-/**
- * Events from the hub are one object shared by every subscriber in the process, so each frame is
- * serialized once and the same string goes to every connection. Weak keys: a frame's text lives
- * exactly as long as some connection still holds the event.
- */
-const eventFrames = new WeakMap<FirehoseEvent, Buffer>();
 
 /** `{"id":456,"stream":"a","data":…,"sequence":7,"channel_id":3}`, the seed's event frame, keys in its order. */
 export function serializeEventFrame(event: FirehoseEvent): string {
   return JSON.stringify({ id: event.id, stream: event.stream, data: event.data, sequence: event.sequence, channel_id: event.channelId });
 }
 
-/**
- * The shared frame of a hub event (see `eventFrames`), as UTF-8 bytes: `ws` would otherwise encode
- * the same string again for every connection.
- */
-export function sharedEventFrame(event: FirehoseEvent): Buffer {
-  let frame = eventFrames.get(event);
-  if (frame === undefined) {
-    frame = Buffer.from(serializeEventFrame(event));
-    eventFrames.set(event, frame);
-  }
-  return frame;
-}
+/** A hub event's frame as the UTF-8 bytes shared by every connection (`ws` would encode a string per connection). */
+export const sharedEventFrame = sharedPerEvent((event) => Buffer.from(serializeEventFrame(event)));
 
 export function subscribedFrame(streams: string[]): string {
   return JSON.stringify({ type: 'subscribed', streams });

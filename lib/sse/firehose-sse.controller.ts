@@ -12,8 +12,6 @@ import { SseWriteCoalescer } from './sse-write-coalescer.js';
 const SHUTDOWN_FINISH_WAIT = 1000;
 
 type FirehoseRequest = IncomingMessage & Record<PropertyKey, any>;
-/** Express hands the Node response itself; Fastify a reply wrapping it, which must be hijacked. */
-type HttpResponse = ServerResponse | { raw: ServerResponse; hijack?(): void };
 
 /**
  * `GET {path}/sse?streams=a,b`: the Firehose protocol over Server-Sent Events. This base class has
@@ -39,20 +37,15 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
   ) {}
 
-  events(request: FirehoseRequest, response: HttpResponse): void {
+  events(request: FirehoseRequest, response: ServerResponse): void {
     const streams: string[] | undefined = request[AUTHORIZED_STREAMS];
     if (!streams) {
       // Only reachable if the route lost its FirehoseStreamsGuard: refuse rather than serve unchecked.
       throw new ForbiddenException('The Firehose SSE route ran without FirehoseStreamsGuard; register it through FirehoseModule.');
     }
     const lastEventId = parseLastEventId(request);
-    let raw: ServerResponse;
-    if ('raw' in response) {
-      response.hijack?.();
-      raw = response.raw;
-    } else raw = response;
     const connection = new FirehoseSseConnection(
-      raw,
+      response,
       { transport: 'sse', request },
       { authorizer: this.authorizer, coalescer: this.coalescer, retry: this.options.sseRetry, maxPendingBytes: this.options.sseMaxPendingBytes, logger: this.logger },
       (ended) => this.connections.delete(ended),

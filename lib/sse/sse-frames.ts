@@ -1,3 +1,4 @@
+import { sharedPerEvent } from '../delivery/shared-per-event.js';
 import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
 
 /** SSE event type of a reset, chosen so it cannot clash with a stream name a page listens to by mistake. */
@@ -5,13 +6,6 @@ export const SSE_RESET_EVENT = 'firehose:reset';
 
 /** Clients ignore comments; proxies see traffic and keep the connection open. */
 export const HEARTBEAT_FRAME = Buffer.from(': heartbeat\n\n');
-
-/**
- * Events from the hub are one object shared by every subscriber in the process, so each frame is
- * built and UTF-8 encoded once and the same bytes go to every connection. Weak keys: a frame
- * lives exactly as long as some connection still holds the event.
- */
-const sharedFrames = new WeakMap<FirehoseEvent, Buffer>();
 
 /** `{"data":…,"channel_id":…,"sequence":…}`, the Firehose protocol's SSE payload, keys in its order. */
 export function eventData(event: FirehoseEvent): string {
@@ -26,15 +20,8 @@ export function eventFrame(event: FirehoseEvent, data: string = eventData(event)
   return `id: ${event.id}\nevent: ${event.stream}\ndata: ${data}\n\n`;
 }
 
-/** The shared bytes of a hub event's frame (see `sharedFrames`). */
-export function sharedEventFrame(event: FirehoseEvent): Buffer {
-  let frame = sharedFrames.get(event);
-  if (frame === undefined) {
-    frame = Buffer.from(eventFrame(event));
-    sharedFrames.set(event, frame);
-  }
-  return frame;
-}
+/** A hub event's frame as the bytes shared by every connection. */
+export const sharedEventFrame = sharedPerEvent((event) => Buffer.from(eventFrame(event)));
 
 /**
  * A `firehose:reset` event. Its `id` is the connection's cursor, not the reset's, and is left out

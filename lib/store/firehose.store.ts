@@ -91,7 +91,7 @@ export class FirehoseStore {
    * Reads up to `limit` events, in id order, of each stream with an id above that stream's cursor
    * (`afters[i]` for `streams[i]`). A stream trimmed past its cursor comes back as a reset instead.
    */
-  async readAfter(streams: string[], afters: number[], limit: number): Promise<ReplayPage> {
+  async readAfter(streams: readonly string[], afters: number[], limit: number): Promise<ReplayPage> {
     const rows: Array<{ kind: string; id: string | null; stream: string; sequence: string; channel_id: number; data: unknown }> =
       await this.dataSource.query(this.replaySql, [streams, afters, limit]);
     const page: ReplayPage = { events: [], resets: [] };
