@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type pg from 'pg';
+import { FirehoseConfigurationError } from '../errors/firehose-configuration.error.js';
+import { dataSourcePool } from '../store/data-source-pool.js';
 import { CopyOutQuery, parseInt8ByteaRows } from './copy-out.js';
 import { durableStreamsTables, type DurableStreamsTables } from './durable-streams-tables.js';
 
@@ -99,8 +101,9 @@ export class DurableStreamsStore {
     private readonly channel: string,
   ) {
     this.t = durableStreamsTables((dataSource.options as { schema?: string }).schema);
-    // The DataSource's own pg pool: a TypeORM QueryRunner per request costs more than the query.
-    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+    const pool = dataSourcePool(dataSource);
+    if (!pool) throw new FirehoseConfigurationError('Durable Streams needs a TypeORM DataSource of type "postgres".');
+    this.pool = pool;
     this.appendSql = `SELECT * FROM ${this.t.appendFunction}($1::text[], $2::bytea[], $3::text[], $4::text[], $5::text[],
       $6::text[], $7::bigint[], $8::bigint[], $9::boolean[], $10)`;
     this.getSql = `SELECT ${STREAM_COLUMNS} FROM ${this.t.streams} WHERE path = $1`;

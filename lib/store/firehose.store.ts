@@ -1,5 +1,7 @@
+import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
+import { dataSourcePool } from './data-source-pool.js';
 import { firehoseTables, type FirehoseTables } from './firehose-tables.js';
 
 /** Something that runs SQL: the DataSource (pool, autocommit) or a caller's transaction manager. */
@@ -27,7 +29,7 @@ export class FirehoseStore {
   private readonly cleanupSkipSql: string;
   private readonly cleanupWaitSql: string;
   /** The DataSource's pg pool: group-commit batches skip TypeORM's per-query QueryRunner. */
-  private readonly pool: { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: AppendedRow[] }> } | undefined;
+  private readonly pool: pg.Pool | undefined;
 
   constructor(
     readonly dataSource: DataSource,
@@ -35,7 +37,7 @@ export class FirehoseStore {
     private readonly notifyMaxBytes: number,
   ) {
     this.t = firehoseTables((dataSource.options as { schema?: string }).schema);
-    this.pool = (dataSource.driver as { master?: FirehoseStore['pool'] }).master;
+    this.pool = dataSourcePool(dataSource);
     this.appendSql = `SELECT id, stream, sequence, channel_id FROM ${this.t.appendFunction}($1::text[], $2::text[], $3, $4)`;
     // One statement, so one snapshot: the trimmed check and the rows agree. A stream whose
     // pruned_id passed its cursor yields a reset row (with its newest id) and no events.
@@ -83,7 +85,7 @@ export class FirehoseStore {
     const values = [streams, payloads, this.channel, this.notifyMaxBytes];
     if (runner || !this.pool) return (runner ?? this.dataSource).query(this.appendSql, values);
     // A named statement is parsed once per pooled connection.
-    const { rows } = await this.pool.query({ name: 'firehose_append', text: this.appendSql, values });
+    const { rows } = await this.pool.query<AppendedRow>({ name: 'firehose_append', text: this.appendSql, values });
     return rows;
   }
 
