@@ -5,17 +5,17 @@ import {
   CHANGE_BARRIER_STRIPES,
   CHANGE_BARRIER_TIMEOUT,
   CHANGE_RELAY_LOCK_KEY,
-  CHANGE_STAGING_CHUNK,
 } from '../lib/change-feed/change-feed.constants.js';
 import { changeFeedTables } from '../lib/change-feed/change-feed-tables.js';
 import { firehoseTables, quoteIdentifier } from '../lib/store/firehose-tables.js';
 
-const TRIGGERS = ['firehose_change_feed_insert', 'firehose_change_feed_update', 'firehose_change_feed_delete'];
+const TRIGGER = 'firehose_change_feed';
 
 /**
- * Table change feeds. Writers never touch the log: a statement trigger stages each statement's row
- * events (one row per chunk, so a bulk UPDATE is one INSERT), and a deferred trigger numbers the
- * staged rows just before commit. A relay in the app then appends committed changes to the log with
+ * Table change feeds. Writers never touch the log: a deferred row trigger stages each row change
+ * just before its transaction commits, numbered from a sequence at that moment, so the numbers
+ * follow commit order (a transaction that waited on another's row lock numbers its changes after
+ * that one committed). A relay in the app then appends committed changes to the log with
  * firehose_append, in that order. Writers therefore take neither the log's ordering lock nor
  * NOTIFY's commit lock, both of which serialize commits through the WAL flush (about a fifth of the
  * plain insert rate at 16 writers, measured). Idempotent, like the core migration.
@@ -36,18 +36,14 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         operations text[] NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // A queue table: rows live for milliseconds, so it is vacuumed often. One row per row change
+    // and one index: every extra column or index here is paid on each write to a feed table.
     await queryRunner.query(`
       CREATE TABLE IF NOT EXISTS ${t.staging} (
-        id bigserial PRIMARY KEY,
-        seq bigint,
+        seq bigint PRIMARY KEY,
         stream text NOT NULL,
-        events text[] NOT NULL,
-        n integer NOT NULL
+        event text NOT NULL
       )`);
-    // A queue table: rows live for milliseconds. The relay reads it by this index (partial, so the
-    // insert adds no entry and the commit-time UPDATE adds one); a sequential scan would walk every
-    // dead row left since the last vacuum, which is cheap only right after one. Vacuum it often.
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS firehose_change_staging_seq ON ${t.staging} (seq, id) WHERE seq IS NOT NULL`);
     await queryRunner.query(
       `ALTER TABLE ${t.staging} SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_cost_delay = 0)`,
     );
@@ -59,80 +55,44 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         seen_at timestamptz NOT NULL DEFAULT now()
       )`);
 
-    // One call per statement. Transition tables hold the statement's rows; for UPDATE, the old and
-    // new tables are filled in lockstep, so their scan positions pair each old row with its new one.
-    // A statement of at most one chunk (nearly all) takes the short path: no numbering, no grouping.
-    const rowJson = (alias: string) =>
-      `CASE WHEN v_cols IS NULL THEN row_to_json(${alias})::text ELSE ` +
-      `(SELECT json_object_agg(j.key, j.value)::text FROM json_each(row_to_json(${alias})) j WHERE j.key = ANY(v_cols)) END`;
-    const chunked = (event: string, from: string, ord: string) => `
-          INSERT INTO ${t.staging} (stream, events, n)
-          SELECT v_stream, array_agg(${event} ORDER BY ${ord}), count(*)
-          FROM ${from}
-          GROUP BY (${ord} - 1) / ${CHANGE_STAGING_CHUNK} ORDER BY (${ord} - 1) / ${CHANGE_STAGING_CHUNK};`;
-    const single = (event: string, from: string) => `
-          INSERT INTO ${t.staging} (stream, events, n)
-          SELECT v_stream, array_agg(${event}), count(*) FROM ${from};`;
-    const pairs = `(SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_new r) nw
-          JOIN (SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_old r) od ON od.ord = nw.ord`;
-    const updateEvent = `v_head || ',"record":' || nw.rec || ',"old_record":' || od.rec || '}'`;
+    // One call per changed row, deferred to just before commit: NEW and OLD are the row as that
+    // statement left it. The event is built by PL/pgSQL assignments, which PostgreSQL evaluates as
+    // plain expressions, not inside the INSERT: a query that takes NEW or holds subqueries (the
+    // column selection) pays executor start-up for them on every call, and that doubled the
+    // trigger's cost per row (measured). The barrier lock is taken before the number, and the armed
+    // flag read while holding it, so a relay that arms itself either waits for this writer in its
+    // barrier or is woken by it.
+    const selected = (row: string) =>
+      `(SELECT json_object_agg(j.key, j.value) FROM json_each(row_to_json(${row})) j WHERE j.key = ANY(TG_ARGV[0]::text[]))::text`;
+    const event = (record: string, oldRecord: string) =>
+      `'{"type":"' || TG_OP || '","schema":' || to_json(TG_TABLE_SCHEMA::text)::text || ',"table":' || to_json(TG_TABLE_NAME::text)::text || ` +
+      `CASE WHEN TG_OP = 'DELETE' THEN '' ELSE ',"record":' || ${record} END || ` +
+      `CASE WHEN TG_OP = 'INSERT' THEN '' ELSE ',"old_record":' || ${oldRecord} END || '}'`;
+    const stripe = `${CHANGE_BARRIER_LOCK_CLASS}, pg_backend_pid() % ${CHANGE_BARRIER_STRIPES}`;
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${t.captureFunction}() RETURNS trigger
       LANGUAGE plpgsql AS $fn$
       DECLARE
-        v_cols text[];
-        v_stream text;
-        v_head text;
-        v_n bigint;
+        v_event text;
       BEGIN
-        IF TG_OP = 'DELETE' THEN
-          SELECT count(*) INTO v_n FROM firehose_old;
+        IF TG_NARGS = 0 THEN
+          v_event := ${event('row_to_json(NEW)::text', 'row_to_json(OLD)::text')};
         ELSE
-          SELECT count(*) INTO v_n FROM firehose_new;
+          v_event := ${event(selected('NEW'), selected('OLD'))};
         END IF;
-        IF v_n = 0 THEN RETURN NULL; END IF;
-        IF TG_NARGS > 0 THEN v_cols := TG_ARGV[0]::text[]; END IF;
-        v_stream := 'table:' || TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME;
-        v_head := '{"type":"' || TG_OP || '","schema":' || to_json(TG_TABLE_SCHEMA::text)::text ||
-                  ',"table":' || to_json(TG_TABLE_NAME::text)::text;
-        IF TG_OP = 'INSERT' AND v_n <= ${CHANGE_STAGING_CHUNK} THEN
-          ${single(`v_head || ',"record":' || ${rowJson('r')} || '}'`, 'firehose_new r')}
-        ELSIF TG_OP = 'INSERT' THEN
-          ${chunked(`v_head || ',"record":' || x.rec || '}'`, `(SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_new r) x`, 'x.ord')}
-        ELSIF TG_OP = 'DELETE' AND v_n <= ${CHANGE_STAGING_CHUNK} THEN
-          ${single(`v_head || ',"old_record":' || ${rowJson('r')} || '}'`, 'firehose_old r')}
-        ELSIF TG_OP = 'DELETE' THEN
-          ${chunked(`v_head || ',"old_record":' || x.rec || '}'`, `(SELECT row_number() OVER () AS ord, ${rowJson('r')} AS rec FROM firehose_old r) x`, 'x.ord')}
-        ELSIF v_n <= ${CHANGE_STAGING_CHUNK} THEN
-          ${single(`${updateEvent} ORDER BY nw.ord`, pairs)}
-        ELSE
-          ${chunked(updateEvent, pairs, 'nw.ord')}
+        -- The shared lock only waits while a relay takes this stripe for an instant.
+        IF NOT pg_try_advisory_xact_lock_shared(${stripe}) THEN
+          PERFORM pg_advisory_xact_lock_shared(${stripe});
         END IF;
-        RETURN NULL;
-      END
-      $fn$`);
-
-    // Runs once per staged row just before the writer commits (deferred), so the commit sequence
-    // follows commit order: a transaction that waited on another's row lock numbers its changes
-    // after that one committed. The writer's own barrier lock, taken before the number and held to
-    // commit, lets the relay wait until every number it has seen is settled.
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION ${t.precommitFunction}() RETURNS trigger
-      LANGUAGE plpgsql AS $fn$
-      BEGIN
-        PERFORM pg_advisory_xact_lock_shared(${CHANGE_BARRIER_LOCK_CLASS}, pg_backend_pid() % ${CHANGE_BARRIER_STRIPES});
-        UPDATE ${t.staging} SET seq = nextval(${t.commitSequenceLiteral}) WHERE id = NEW.id;
+        INSERT INTO ${t.staging} (seq, stream, event)
+        VALUES (nextval(${t.commitSequenceLiteral}), 'table:' || TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, v_event);
         -- Only an idle relay wants a wake-up: a NOTIFY serializes commits cluster-wide.
-        IF (SELECT last_value FROM ${t.armedSequence}) > 0 THEN
+        IF pg_sequence_last_value(${t.armedSequenceLiteral}) > 0 THEN
           PERFORM pg_notify(r.channel, '') FROM ${t.relays} r;
         END IF;
         RETURN NULL;
       END
       $fn$`);
-    await queryRunner.query(`DROP TRIGGER IF EXISTS firehose_change_precommit ON ${t.staging}`);
-    await queryRunner.query(`
-      CREATE CONSTRAINT TRIGGER firehose_change_precommit AFTER INSERT ON ${t.staging}
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.precommitFunction}()`);
 
     // Waits until every writer that held its barrier lock when this started has committed or
     // rolled back, one stripe at a time. While the relay waits on a stripe, only writers of that
@@ -167,30 +127,36 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         RETURN false;
       END
       $fn$`);
-    // A scalar subquery in index order, so the planner walks the partial index rather than every
-    // dead row of the table (EXISTS would drop the ORDER BY and LIMIT and scan the heap).
-    const anyStaged = `(SELECT seq FROM ${t.staging} WHERE seq IS NOT NULL ORDER BY seq, id LIMIT 1) IS NOT NULL`;
+    // The staging table goes from empty to thousands of dead rows between vacuums (autovacuum looks
+    // once a minute), so two things keep a step from reading them: its statements are planned
+    // afresh each time (EXECUTE), on the table's current size, where a plan cached while the table
+    // was small scans it whole; and they start after p_after, the last number the caller's relay
+    // took, where every row below is gone, instead of walking the index's dead entries from the
+    // start. Both were most of the relay's time (measured). A stale p_after is only slower.
+    const checkStaged = `EXECUTE 'SELECT (SELECT seq FROM ${t.staging.replace(/'/g, "''")} WHERE seq > $1 ORDER BY seq LIMIT 1) IS NOT NULL' INTO v_any USING p_after;`;
     const barrier = (onTimeout: string) => `IF NOT ${t.barrierFunction}() THEN ${onTimeout} END IF;`;
 
     // One relay step, one transaction: every staged row numbered at most the commit sequence's
     // value before the barrier is settled after it, so rows are taken in number order with no gap.
     // With nothing to do it answers 'empty', or with p_arm asks writers for a NOTIFY ('idle').
     await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION ${t.relayFunction}(p_channel text, p_notify_max_bytes integer, p_max_events integer, p_arm boolean)
-      RETURNS TABLE (status text, appended integer, channel_ids integer[])
+      CREATE OR REPLACE FUNCTION ${t.relayFunction}(p_channel text, p_notify_max_bytes integer, p_max_events integer, p_arm boolean, p_after bigint)
+      RETURNS TABLE (status text, appended integer, channel_ids integer[], last_seq bigint)
       LANGUAGE plpgsql AS $fn$
       DECLARE
         v_high bigint;
-        v_ids bigint[];
+        v_any boolean;
         v_streams text[];
         v_data text[];
       BEGIN
         appended := 0;
+        last_seq := p_after;
         IF NOT pg_try_advisory_xact_lock(${CHANGE_RELAY_LOCK_KEY}) THEN
           status := 'busy'; RETURN NEXT; RETURN;
         END IF;
-        -- Committed staged rows always have their number; rows still in flight are invisible.
-        IF NOT ${anyStaged} THEN
+        -- Staged rows are committed ones; rows still in flight are invisible.
+        ${checkStaged}
+        IF NOT v_any THEN
           IF NOT p_arm THEN
             status := 'empty'; RETURN NEXT; RETURN;
           END IF;
@@ -198,7 +164,8 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
           -- was set is still inside the barrier, so its rows are visible after it.
           PERFORM setval(${t.armedSequenceLiteral}, 1);
           ${barrier(`status := 'more'; RETURN NEXT; RETURN;`)}
-          status := CASE WHEN ${anyStaged} THEN 'more' ELSE 'idle' END;
+          ${checkStaged}
+          status := CASE WHEN v_any THEN 'more' ELSE 'idle' END;
           RETURN NEXT; RETURN;
         END IF;
         IF (SELECT last_value FROM ${t.armedSequence}) > 0 THEN
@@ -206,23 +173,22 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         END IF;
         SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO v_high FROM ${t.commitSequence} s;
         ${barrier(`status := 'busy'; RETURN NEXT; RETURN;`)}
-        SELECT array_agg(w.id ORDER BY w.seq, w.id) INTO v_ids
-        FROM (
-          SELECT s.id, s.seq, sum(s.n) OVER (ORDER BY s.seq, s.id) - s.n AS before
-          FROM (SELECT id, seq, n FROM ${t.staging} WHERE seq <= v_high ORDER BY seq, id LIMIT p_max_events) s
-        ) w
-        WHERE w.before < p_max_events;
-        IF v_ids IS NULL THEN
+        -- Staged rows are committed (the rest are invisible) and those numbered up to v_high are
+        -- all settled, so taking them in number order leaves no gap behind.
+        EXECUTE 'WITH taken AS (
+            DELETE FROM ${t.staging.replace(/'/g, "''")} WHERE seq IN (SELECT seq FROM ${t.staging.replace(/'/g, "''")} WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3)
+            RETURNING seq, stream, event
+          )
+          SELECT array_agg(stream ORDER BY seq), array_agg(event ORDER BY seq), max(seq) FROM taken'
+        INTO v_streams, v_data, last_seq USING p_after, v_high, p_max_events;
+        IF v_streams IS NULL THEN
+          last_seq := p_after;
           status := 'empty'; RETURN NEXT; RETURN;
         END IF;
-        SELECT array_agg(s.stream ORDER BY s.seq, s.id, u.ord), array_agg(u.e ORDER BY s.seq, s.id, u.ord)
-          INTO v_streams, v_data
-        FROM ${t.staging} s CROSS JOIN LATERAL unnest(s.events) WITH ORDINALITY AS u(e, ord)
-        WHERE s.id = ANY(v_ids);
-        DELETE FROM ${t.staging} WHERE id = ANY(v_ids);
         SELECT count(*)::integer, array_agg(DISTINCT a.channel_id) INTO appended, channel_ids
         FROM ${f.appendFunction}(v_streams, v_data, p_channel, p_notify_max_bytes) a;
-        status := CASE WHEN ${anyStaged} THEN 'more' ELSE 'done' END;
+        ${checkStaged}
+        status := CASE WHEN v_any THEN 'more' ELSE 'done' END;
         RETURN NEXT;
       END
       $fn$`);
@@ -274,16 +240,10 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
           END IF;
           DELETE FROM ${t.registry} WHERE relid = v_rel;
         END IF;
-        ${TRIGGERS.map((name) => `EXECUTE format('DROP TRIGGER IF EXISTS ${name} ON %s', v_qualified);`).join('\n        ')}
-        IF 'INSERT' = ANY(v_ops) THEN
-          EXECUTE format('CREATE TRIGGER ${TRIGGERS[0]} AFTER INSERT ON %s REFERENCING NEW TABLE AS firehose_new FOR EACH STATEMENT EXECUTE FUNCTION ${t.captureFunction}(%s)', v_qualified, v_args);
-        END IF;
-        IF 'UPDATE' = ANY(v_ops) THEN
-          EXECUTE format('CREATE TRIGGER ${TRIGGERS[1]} AFTER UPDATE ON %s REFERENCING OLD TABLE AS firehose_old NEW TABLE AS firehose_new FOR EACH STATEMENT EXECUTE FUNCTION ${t.captureFunction}(%s)', v_qualified, v_args);
-        END IF;
-        IF 'DELETE' = ANY(v_ops) THEN
-          EXECUTE format('CREATE TRIGGER ${TRIGGERS[2]} AFTER DELETE ON %s REFERENCING OLD TABLE AS firehose_old FOR EACH STATEMENT EXECUTE FUNCTION ${t.captureFunction}(%s)', v_qualified, v_args);
-        END IF;
+        EXECUTE format('DROP TRIGGER IF EXISTS ${TRIGGER} ON %s', v_qualified);
+        -- Deferred to commit, so changes are numbered in commit order (see the capture function).
+        EXECUTE format('CREATE CONSTRAINT TRIGGER ${TRIGGER} AFTER %s ON %s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.captureFunction}(%s)',
+          array_to_string(v_ops, ' OR '), v_qualified, v_args);
         INSERT INTO ${t.registry} (relid, columns, operations) VALUES (v_rel, p_columns, v_ops);
         RETURN 'table:' || p_schema || '.' || p_table;
       END
@@ -304,7 +264,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT * FROM firehose_list_change_feeds() lists the enabled tables; names are case-sensitive and unquoted.';
         END IF;
-        ${TRIGGERS.map((name) => `EXECUTE format('DROP TRIGGER IF EXISTS ${name} ON %s', v_qualified);`).join('\n        ')}
+        EXECUTE format('DROP TRIGGER IF EXISTS ${TRIGGER} ON %s', v_qualified);
         DELETE FROM ${t.registry} WHERE relid = v_rel;
       END
       $fn$`);
@@ -326,14 +286,13 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
        FROM ${t.registry} r JOIN pg_class c ON c.oid = r.relid JOIN pg_namespace n ON n.oid = c.relnamespace`,
     ).catch(() => []);
     for (const { qualified } of enabled) {
-      for (const name of TRIGGERS) await queryRunner.query(`DROP TRIGGER IF EXISTS ${name} ON ${qualified}`);
+      await queryRunner.query(`DROP TRIGGER IF EXISTS ${TRIGGER} ON ${qualified}`);
     }
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.listFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.disableFunction}(text, text)`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.enableFunction}(text, text, text[], text[], boolean)`);
-    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.relayFunction}(text, integer, integer, boolean)`);
+    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.relayFunction}(text, integer, integer, boolean, bigint)`);
     await queryRunner.query(`DROP TABLE IF EXISTS ${t.staging}`);
-    await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.precommitFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.barrierFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.captureFunction}()`);
     await queryRunner.query(`DROP TABLE IF EXISTS ${t.relays}`);

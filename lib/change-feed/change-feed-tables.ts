@@ -4,16 +4,15 @@ import { quoteIdentifier } from '../store/firehose-tables.js';
 export interface ChangeFeedTables {
   /** Which tables have a feed, with their options (keyed by table oid, so a rename follows). */
   registry: string;
-  /** Row events of committed transactions waiting for the relay to append them to the log. */
+  /** Row changes of committed transactions waiting for the relay to append them to the log. */
   staging: string;
-  /** Commit-ordered numbering of staged rows, taken just before each writer commits. */
+  /** Commit-ordered numbering of staged row changes, taken just before each writer commits. */
   commitSequence: string;
   /** 1 while a relay is idle and wants a NOTIFY on the next change; 0 while it is working. */
   armedSequence: string;
   /** NOTIFY channels of the relays that may be woken. */
   relays: string;
   captureFunction: string;
-  precommitFunction: string;
   barrierFunction: string;
   relayFunction: string;
   enableFunction: string;
@@ -34,7 +33,6 @@ export function changeFeedTables(schema?: string): ChangeFeedTables {
     armedSequence: `${prefix}firehose_change_armed`,
     relays: `${prefix}firehose_change_relays`,
     captureFunction: `${prefix}firehose_change_capture`,
-    precommitFunction: `${prefix}firehose_change_precommit`,
     barrierFunction: `${prefix}firehose_change_barrier`,
     relayFunction: `${prefix}firehose_change_relay`,
     enableFunction: `${prefix}firehose_enable_change_feed`,

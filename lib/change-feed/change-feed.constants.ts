@@ -10,11 +10,6 @@ export const CHANGE_BARRIER_STRIPES = 64;
 export const CHANGE_RELAY_LOCK_KEY = 7_236_351_993;
 /** Suffix of the channel that wakes an idle relay, beside the event channel. */
 export const CHANGE_CHANNEL_SUFFIX = '_changes';
-/**
- * Row events per staged row. A bulk statement is staged in chunks of this size, so the relay can
- * move it into the log in several short transactions instead of one long one.
- */
-export const CHANGE_STAGING_CHUNK = 500;
 /** Most row events the relay appends to the log in one transaction. */
 export const DEFAULT_CHANGE_RELAY_BATCH = 2000;
 /**

@@ -35,13 +35,18 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
   private failures = 0;
   private disabled = false;
   private bootStatus: RelayStatus | undefined;
+  /**
+   * The last commit number this relay moved (a bigint, as text): staged rows at or below it are
+   * gone, so each step starts after it instead of walking their dead index entries.
+   */
+  private lastSeq = '0';
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: ChangeFeedRelayOptions,
   ) {
     const t = changeFeedTables((dataSource.options as { schema?: string }).schema);
-    this.stepSql = `SELECT status, appended, channel_ids FROM ${t.relayFunction}($1, $2, $3, $4)`;
+    this.stepSql = `SELECT status, appended, channel_ids, last_seq FROM ${t.relayFunction}($1, $2, $3, $4, $5)`;
     this.registerSql = `INSERT INTO ${t.relays} (channel) VALUES ($1) ON CONFLICT (channel) DO UPDATE SET seen_at = now()`;
   }
 
@@ -82,7 +87,14 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async step(arm: boolean): Promise<RelayStatus> {
-    const [row] = await this.dataSource.query(this.stepSql, [this.options.channel, this.options.notifyMaxBytes, this.options.batchEvents, arm]);
+    const [row] = await this.dataSource.query(this.stepSql, [
+      this.options.channel,
+      this.options.notifyMaxBytes,
+      this.options.batchEvents,
+      arm,
+      this.lastSeq,
+    ]);
+    this.lastSeq = row.last_seq;
     if (row.appended > 0) this.options.onAppended(row.channel_ids);
     return row.status;
   }
@@ -106,12 +118,15 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
         await this.sleep(Math.min(CHANGE_RELAY_IDLE_POLL, 50 * 2 ** this.failures));
         continue;
       }
-      if (status === 'more' || status === 'done') {
+      if (status === 'more') {
         quiet = 0;
         continue;
       }
-      if (status === 'empty') {
-        quiet++;
+      if (status === 'done' || status === 'empty') {
+        // Also after work that drained the table: a step costs the same for one change as for
+        // hundreds (its barrier and commit), and under steady writes an immediate next step would
+        // find only the few that committed during the last one.
+        quiet = status === 'done' ? 0 : quiet + 1;
         if (!this.woken) await this.sleep(CHANGE_RELAY_SPIN_INTERVAL);
         continue;
       }

@@ -161,6 +161,26 @@ describe('table change feeds', () => {
     ]);
   });
 
+  it('numbers changes at commit: a transaction that wrote first but committed last comes last', async () => {
+    await db.query('CREATE TABLE memos (id int PRIMARY KEY)');
+    await t.firehose.enableChangeFeed('public', 'memos');
+    const feed = await watch('table:public.memos');
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('INSERT INTO memos VALUES (1)');
+      await client.query('BEGIN');
+      await client.query('INSERT INTO memos VALUES (2)');
+      await client.query('COMMIT');
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
+    const events = await feed.waitFor(2);
+    expect(events.map((e) => e.data.record.id)).toEqual([2, 1]);
+  });
+
   it('loses, duplicates and reorders nothing under concurrent writers, with a second app relaying too', async () => {
     await db.query('CREATE TABLE ledger (id bigserial PRIMARY KEY, writer int NOT NULL, n int NOT NULL)');
     await t.firehose.enableChangeFeed('public', 'ledger', { operations: ['INSERT'] });
