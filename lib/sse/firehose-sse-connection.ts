@@ -29,6 +29,9 @@ const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
+/** The chunk that ends a chunked HTTP body. */
+const LAST_CHUNK = '0\r\n\r\n';
+
 /**
  * One SSE client: writes the frames of its streams straight to the response. Hub events go out as
  * the bytes shared by every connection; only a `buildEvent` hook makes frames per connection.
@@ -49,30 +52,70 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
    */
   private socket?: Socket;
   private chunked = false;
+  /**
+   * True once the HTTP server has let go of the exchange (see `release`): the body continues on
+   * the socket, and this connection ends it with the last chunk itself.
+   */
+  private released = false;
   private ended = false;
 
+  /** The framework's response, until it is released. */
+  private response: ServerResponse | undefined;
+
+  /**
+   * @param context Only kept for `buildEvent`: it holds the request, and through it the response.
+   */
   constructor(
-    private readonly response: ServerResponse,
-    private readonly context: FirehoseConnectionContext,
+    response: ServerResponse,
+    private readonly context: FirehoseConnectionContext | undefined,
     private readonly options: FirehoseSseConnectionOptions,
     private readonly onEnd: (connection: FirehoseSseConnection) => void,
-  ) {}
+  ) {
+    this.response = response;
+  }
 
   open(readers: EventStreamReaders, streams: string[], lastEventId: number | undefined): void {
     this.cursor = lastEventId;
-    const socket = this.response.socket;
+    const response = this.response!;
+    const socket = response.socket;
     // Events must leave at once, and an idle stream is not a dead one (heartbeats tell).
     socket?.setNoDelay(true);
     socket?.setTimeout(0);
-    this.response.once('close', () => this.end());
-    this.response.writeHead(200, SSE_HEADERS);
+    const onResponseClose = () => this.end();
+    response.once('close', onResponseClose);
+    response.writeHead(200, SSE_HEADERS);
     // Through the response once: it sends the headers and decides on chunked encoding.
-    this.response.write(openingFrame(this.options.retry));
-    if (this.response.headersSent && socket) {
+    response.write(openingFrame(this.options.retry));
+    if (response.headersSent && socket && !socket.destroyed) {
       this.socket = socket;
-      this.chunked = (this.response as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true;
+      this.chunked = (response as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true;
+      if (this.chunked) {
+        response.off('close', onResponseClose);
+        this.release(response, socket);
+      }
     }
     if (!this.ended) this.reader = readers.open(streams, lastEventId, this);
+  }
+
+  /**
+   * Hands the exchange back to the HTTP server while the body goes on: the response is ended
+   * without its last chunk, so Node and the framework drop the request and response objects (with
+   * Express, about half of an idle connection's memory, measured), and the client still sees one
+   * chunked response that has not ended. The socket stays open: its keep-alive timeout, set when
+   * the response finished, is cleared, and its close ends this connection. The wire is the same.
+   */
+  private release(response: ServerResponse, socket: Socket): void {
+    this.released = true;
+    this.response = undefined;
+    (response as ServerResponse & { chunkedEncoding: boolean }).chunkedEncoding = false;
+    response.once('finish', () => socket.setTimeout(0));
+    response.end();
+    socket.once('close', () => this.end());
+  }
+
+  /** The socket this connection writes to once the HTTP server has let go of the exchange. */
+  get releasedSocket(): Socket | undefined {
+    return this.released ? this.socket : undefined;
   }
 
   heartbeat(): void {
@@ -90,7 +133,7 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
       this.queue(sharedEventFrame(item));
     } else {
       this.inOrder(async () => {
-        const built = await buildEvent.call(this.options.authorizer, item, this.context);
+        const built = await buildEvent.call(this.options.authorizer, item, this.context!);
         this.cursor = item.id;
         // The id and stream stay the stored event's: they are the client's cursor and event type.
         if (built) this.queue(Buffer.from(eventFrame(item, eventData(built))));
@@ -113,7 +156,12 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
     if (this.ended) return;
     this.ended = true;
     this.reader?.close();
-    if (!this.response.writableEnded) this.response.end();
+    if (this.released) {
+      // The last chunk ends the body; the client reconnects on a new connection.
+      if (!this.socket!.destroyed) this.socket!.end(LAST_CHUNK);
+    } else if (this.response && !this.response.writableEnded) {
+      this.response.end();
+    }
     this.onEnd(this);
   }
 
@@ -122,10 +170,10 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
    * a keep-alive connection at once if it is idle by then, else it waits for the keep-alive timeout.
    */
   async endAndFlush(maxWait: number): Promise<void> {
-    const response = this.response;
+    const stream = this.released ? this.socket! : this.response!;
     this.end();
-    if (response.writableFinished || response.destroyed) return;
-    await Promise.race([once(response, 'close'), once(response, 'finish'), sleep(maxWait, undefined, { ref: false })]);
+    if (stream.writableFinished || stream.destroyed) return;
+    await Promise.race([once(stream, 'close'), once(stream, 'finish'), sleep(maxWait, undefined, { ref: false })]);
   }
 
   private inOrder(task: () => void | Promise<void>): void {
@@ -145,7 +193,7 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
   writeChunk(chunk: SseChunk): void {
     if (this.ended) return;
     if (this.socket) this.socket.write(this.chunked ? chunk.framed : chunk.payload);
-    else this.response.write(chunk.payload);
+    else this.response!.write(chunk.payload);
   }
 
   /**
@@ -154,12 +202,13 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
    */
   checkPending(): void {
     if (this.ended) return;
-    const pending = this.socket ? this.socket.writableLength : this.response.writableLength;
+    const pending = this.socket ? this.socket.writableLength : this.response!.writableLength;
     if (pending <= this.options.maxPendingBytes) return;
     this.options.logger.warn(
       `An SSE client is not reading: ${pending} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,
     );
-    this.response.destroy();
+    if (this.released) this.socket!.destroy();
+    else this.response!.destroy();
     this.end();
   }
 

@@ -1,5 +1,7 @@
 import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { EventStreamReaders } from '../delivery/event-stream.js';
 import { AUTHORIZED_STREAMS, FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../firehose-options.js';
@@ -30,11 +32,15 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
   /** One timer for every connection rather than one each: an idle connection costs only its state. */
   private heartbeat?: NodeJS.Timeout;
   private readonly coalescer = new SseWriteCoalescer();
+  /** Sockets whose event stream goes on after the HTTP server considers the exchange done. */
+  private readonly releasedSockets = new WeakSet<Socket>();
+  private watchedServer?: Server;
 
   constructor(
     private readonly readers: EventStreamReaders,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   events(request: FirehoseRequest, response: ServerResponse): void {
@@ -46,21 +52,44 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
     const lastEventId = parseLastEventId(request);
     const connection = new FirehoseSseConnection(
       response,
-      { transport: 'sse', request },
+      // The request is kept only for buildEvent: held for the whole stream, it keeps the response.
+      this.authorizer?.buildEvent ? { transport: 'sse', request } : undefined,
       { authorizer: this.authorizer, coalescer: this.coalescer, retry: this.options.sseRetry, maxPendingBytes: this.options.sseMaxPendingBytes, logger: this.logger },
       (ended) => this.connections.delete(ended),
     );
     this.connections.add(connection);
     this.startHeartbeat();
     connection.open(this.readers, streams, lastEventId);
+    const socket = connection.releasedSocket;
+    if (socket) this.watchForPipelining(socket);
   }
 
   /** Ends every open response before the HTTP server closes: `server.close()` waits for open responses. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    this.watchedServer?.off('request', this.refusePipelined);
+    this.watchedServer = undefined;
     await Promise.all([...this.connections].map((connection) => connection.endAndFlush(SHUTDOWN_FINISH_WAIT)));
   }
+
+  /**
+   * The HTTP server reads a released socket as an idle keep-alive connection, so a client that
+   * sent another request on it would get that response in the middle of its event stream. No SSE
+   * client does; one that does is hung up on.
+   */
+  private watchForPipelining(socket: Socket): void {
+    this.releasedSockets.add(socket);
+    if (this.watchedServer) return;
+    const server: Server | undefined = this.adapterHost?.httpAdapter?.getHttpServer();
+    if (!server) return;
+    this.watchedServer = server;
+    server.prependListener('request', this.refusePipelined);
+  }
+
+  private readonly refusePipelined = (request: IncomingMessage): void => {
+    if (this.releasedSockets.has(request.socket)) request.socket.destroy();
+  };
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { AllowAllStreamsAuthorizer, type FirehoseEvent } from '../../lib/index.js';
 import { sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
@@ -191,6 +192,53 @@ describe('SSE transport', () => {
       expect(sse.status).toBe(400);
       expect(sse.body.message).toMatch(/Invalid Last-Event-ID header "abc": expected the non-negative integer id/);
     });
+  });
+
+  it('keeps one unended chunked response on the wire, and hangs up on a request pipelined behind it', async () => {
+    const from = await newestId();
+    const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+    let wire = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (wire += chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(`GET /firehose/sse?streams=pipe&last_event_id=${from} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    await waitFor(() => wire.includes('retry:'), 5000, 'the opening frame');
+    const event = await t.firehose.broadcast('pipe', { n: 1 });
+    await waitFor(() => wire.includes(`id: ${event.id}`), 5000, 'the event');
+    expect(wire).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(wire).toMatch(/\r\nTransfer-Encoding: chunked\r\n/i);
+    // Every body byte is inside a chunk, and no last chunk has been sent.
+    const body = wire.slice(wire.indexOf('\r\n\r\n') + 4);
+    let rest = body;
+    while (rest.length > 0) {
+      const match = /^([0-9a-f]+)\r\n/.exec(rest);
+      expect(match).not.toBeNull();
+      const size = parseInt(match![1], 16);
+      expect(size).toBeGreaterThan(0);
+      rest = rest.slice(match![0].length + size);
+      expect(rest.startsWith('\r\n')).toBe(true);
+      rest = rest.slice(2);
+    }
+    socket.write('GET /firehose/client.js HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await closed;
+    expect(wire.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  });
+
+  it("stays open past the server's keep-alive timeout while idle", async () => {
+    const quiet = await createFirehoseHttpApp({ url: db.url, firehose: { authorizer: AllowAllStreamsAuthorizer, sseHeartbeatInterval: 60_000 } });
+    try {
+      quiet.app.getHttpServer().keepAliveTimeout = 200;
+      const sse = await connect(`streams=quiet&last_event_id=${await newestId()}`, {}, quiet.baseUrl);
+      await waitFor(() => sse.frames.length > 0, 5000, 'the opening frame');
+      // Node closes an idle keep-alive socket about a second after the timeout.
+      await sleep(2000);
+      expect(sse.isEnded).toBe(false);
+      await quiet.firehose.broadcast('quiet', { n: 1 });
+      await sse.waitForDataFrames(1);
+    } finally {
+      for (const connection of open.splice(0)) connection.close();
+      await quiet.close();
+    }
   });
 
   it('ends open responses at shutdown, without forceCloseConnections', async () => {
