@@ -45,4 +45,4 @@ export { ChangeFeedAlreadyEnabledError } from './change-feed/change-feed-already
 export { ChangeFeedNotEnabledError } from './change-feed/change-feed-not-enabled.error.js';
 export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-not-found.error.js';
 export { InvalidChangeFeedOptionsError } from './change-feed/invalid-change-feed-options.error.js';
-export { CreateChangeFeedFunctions1732340000000 } from '../migrations/index.js';
+export { CreateChangeFeedFunctions1732340000000, UpgradeChangeFeedCapture1732350000000 } from '../migrations/index.js';
