@@ -224,6 +224,24 @@ describe('SSE transport', () => {
     expect(wire.match(/HTTP\/1\.1 /g)).toHaveLength(1);
   });
 
+  it('keeps streaming to a client that asked for Connection: close', async () => {
+    const from = await newestId();
+    const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+    let wire = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (wire += chunk));
+    try {
+      socket.write(`GET /firehose/sse?streams=close&last_event_id=${from} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      await waitFor(() => wire.includes('retry:'), 5000, 'the opening frame');
+      await sleep(100);
+      const event = await t.firehose.broadcast('close', { n: 1 });
+      await waitFor(() => wire.includes(`id: ${event.id}`), 5000, 'the event');
+      expect(socket.destroyed).toBe(false);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it("stays open past the server's keep-alive timeout while idle", async () => {
     const quiet = await createFirehoseHttpApp({ url: db.url, firehose: { authorizer: AllowAllStreamsAuthorizer, sseHeartbeatInterval: 60_000 } });
     try {
