@@ -21,7 +21,6 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
-import { CHANGE_CHANNEL_SUFFIX } from './change-feed/change-feed.constants.js';
 import { CHANGE_FEED_PROVIDERS } from './change-feed/change-feed.providers.js';
 import { ChangeFeedRelay } from './change-feed/change-feed.relay.js';
 
@@ -83,29 +82,25 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
       changeRelay: ChangeFeedRelay,
     ) => {
       const queueChannel = options.channel + QUEUE_CHANNEL_SUFFIX;
-      const changeChannel = options.channel + CHANGE_CHANNEL_SUFFIX;
-      const extraChannels = new Map((extra ?? []).map((handler) => [handler.channel, handler]));
+      const handlers = new Map([changeRelay, ...(extra ?? [])].map((handler) => [handler.channel, handler]));
       const listener = new PgListener(
         listenerConnectionConfig(dataSource, options.databaseUrl),
         {
-          channels: [options.channel, queueChannel, changeChannel, ...extraChannels.keys()],
+          channels: [options.channel, queueChannel, ...handlers.keys()],
           reconnectAttempts: options.reconnectAttempts,
           reconnectDelay: options.reconnectDelay,
           heartbeatInterval: options.heartbeatInterval,
           heartbeatTimeout: options.heartbeatTimeout,
         },
         {
-          // A relay wake-up sent while the connection was down is made good here.
           onListening: async (reconnected) => {
             await hub.onListening();
-            if (reconnected) changeRelay.wake();
-            for (const handler of extraChannels.values()) await handler.onListening(reconnected);
+            for (const handler of handlers.values()) await handler.onListening(reconnected);
           },
           onNotification: (channel, payload) => {
             if (channel === options.channel) hub.onNotification(payload);
             else if (channel === queueChannel) queues.onNotification(payload);
-            else if (channel === changeChannel) changeRelay.wake();
-            else extraChannels.get(channel)?.onNotification(payload);
+            else handlers.get(channel)?.onNotification(payload);
           },
         },
       );

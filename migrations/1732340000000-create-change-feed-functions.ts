@@ -133,7 +133,9 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
     // was small scans it whole; and they start after p_after, the last number the caller's relay
     // took, where every row below is gone, instead of walking the index's dead entries from the
     // start. Both were most of the relay's time (measured). A stale p_after is only slower.
-    const checkStaged = `EXECUTE 'SELECT (SELECT seq FROM ${t.staging.replace(/'/g, "''")} WHERE seq > $1 ORDER BY seq LIMIT 1) IS NOT NULL' INTO v_any USING p_after;`;
+    // The staging table's name inside the EXECUTEd string literals.
+    const staging = t.staging.replace(/'/g, "''");
+    const checkStaged = `EXECUTE 'SELECT (SELECT seq FROM ${staging} WHERE seq > $1 ORDER BY seq LIMIT 1) IS NOT NULL' INTO v_any USING p_after;`;
     const barrier = (onTimeout: string) => `IF NOT ${t.barrierFunction}() THEN ${onTimeout} END IF;`;
 
     // One relay step, one transaction: every staged row numbered at most the commit sequence's
@@ -176,7 +178,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
         -- Staged rows are committed (the rest are invisible) and those numbered up to v_high are
         -- all settled, so taking them in number order leaves no gap behind.
         EXECUTE 'WITH taken AS (
-            DELETE FROM ${t.staging.replace(/'/g, "''")} WHERE seq IN (SELECT seq FROM ${t.staging.replace(/'/g, "''")} WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3)
+            DELETE FROM ${staging} WHERE seq IN (SELECT seq FROM ${staging} WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3)
             RETURNING seq, stream, event
           )
           SELECT array_agg(stream ORDER BY seq), array_agg(event ORDER BY seq), max(seq) FROM taken'

@@ -1,5 +1,6 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import type { ListenerChannelHandler } from '../listener/listener-channel-handler.js';
 import { changeFeedTables } from './change-feed-tables.js';
 import { CHANGE_RELAY_IDLE_POLL, CHANGE_RELAY_SPIN_INTERVAL, CHANGE_RELAY_SPINS } from './change-feed.constants.js';
 
@@ -24,7 +25,7 @@ export interface ChangeFeedRelayOptions {
  * there is work, polls briefly after it, then sleeps until a writer's NOTIFY (or a slow poll) wakes
  * it. Every process runs one; the function's lock lets one at a time do the work.
  */
-export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ChangeFeedRelay implements ListenerChannelHandler, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly stepSql: string;
   private readonly registerSql: string;
@@ -80,8 +81,23 @@ export class ChangeFeedRelay implements OnApplicationBootstrap, BeforeApplicatio
     await this.running;
   }
 
-  /** A writer's NOTIFY, a listener reconnect or a test: look for work now. */
-  wake(): void {
+  /** The channel writers NOTIFY, on the process's shared LISTEN connection. */
+  get channel(): string {
+    return this.options.wakeChannel;
+  }
+
+  /** A writer's NOTIFY. */
+  onNotification(): void {
+    this.wake();
+  }
+
+  /** A wake-up sent while the connection was down is made good here. */
+  async onListening(reconnected: boolean): Promise<void> {
+    if (reconnected) this.wake();
+  }
+
+  /** Look for work now. */
+  private wake(): void {
     this.woken = true;
     this.wake_?.();
   }

@@ -52,14 +52,12 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
    */
   private socket?: Socket;
   private chunked = false;
-  /**
-   * True once the HTTP server has let go of the exchange (see `release`): the body continues on
-   * the socket, and this connection ends it with the last chunk itself.
-   */
-  private released = false;
   private ended = false;
 
-  /** The framework's response, until it is released. */
+  /**
+   * The framework's response, until the HTTP server has let go of the exchange (see `release`):
+   * then the body continues on the socket, and this connection ends it with the last chunk itself.
+   */
   private response: ServerResponse | undefined;
 
   /**
@@ -105,7 +103,6 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
    * the response finished, is cleared, and its close ends this connection. The wire is the same.
    */
   private release(response: ServerResponse, socket: Socket): void {
-    this.released = true;
     this.response = undefined;
     (response as ServerResponse & { chunkedEncoding: boolean }).chunkedEncoding = false;
     response.once('finish', () => socket.setTimeout(0));
@@ -115,7 +112,7 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
 
   /** The socket this connection writes to once the HTTP server has let go of the exchange. */
   get releasedSocket(): Socket | undefined {
-    return this.released ? this.socket : undefined;
+    return this.response ? undefined : this.socket;
   }
 
   heartbeat(): void {
@@ -156,11 +153,11 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
     if (this.ended) return;
     this.ended = true;
     this.reader?.close();
-    if (this.released) {
+    if (this.response) {
+      if (!this.response.writableEnded) this.response.end();
+    } else if (!this.socket!.destroyed) {
       // The last chunk ends the body; the client reconnects on a new connection.
-      if (!this.socket!.destroyed) this.socket!.end(LAST_CHUNK);
-    } else if (this.response && !this.response.writableEnded) {
-      this.response.end();
+      this.socket!.end(LAST_CHUNK);
     }
     this.onEnd(this);
   }
@@ -170,7 +167,7 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
    * a keep-alive connection at once if it is idle by then, else it waits for the keep-alive timeout.
    */
   async endAndFlush(maxWait: number): Promise<void> {
-    const stream = this.released ? this.socket! : this.response!;
+    const stream = this.response ?? this.socket!;
     this.end();
     if (stream.writableFinished || stream.destroyed) return;
     await Promise.race([once(stream, 'close'), once(stream, 'finish'), sleep(maxWait, undefined, { ref: false })]);
@@ -207,8 +204,7 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
     this.options.logger.warn(
       `An SSE client is not reading: ${pending} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,
     );
-    if (this.released) this.socket!.destroy();
-    else this.response!.destroy();
+    (this.response ?? this.socket!).destroy();
     this.end();
   }
 
