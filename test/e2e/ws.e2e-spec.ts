@@ -216,6 +216,9 @@ describe('WebSocket transport', () => {
         sent.push(...(await Promise.all(Array.from({ length: 10 }, (_, n) => limited.firehose.broadcast('bulk', { n, payload })))));
       }
       await waitFor(() => sockets().some((socket) => socket.readyState !== 1), 10_000, 'the stalled socket to be closed');
+      // Loopback buffers may have taken every frame sent so far; what is sent after the close is
+      // what the stalled client is certain to miss.
+      sent.push(...(await Promise.all(Array.from({ length: 10 }, (_, n) => limited.firehose.broadcast('bulk', { n, payload })))));
       await healthy.waitForEvents(sent.length, 30_000);
       expect(ids(healthy)).toEqual(sent.map((event) => event.id));
       expect(healthy.isClosed).toBe(false);
