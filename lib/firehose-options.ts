@@ -1,7 +1,7 @@
 import {
-  CHANNEL_NAME_PATTERN,
+  NOTIFY_CHANNEL_PATTERN,
   DEFAULT_BATCH_SIZE,
-  DEFAULT_CHANNEL,
+  DEFAULT_NOTIFY_CHANNEL,
   DEFAULT_CLEANUP_INTERVAL,
   DEFAULT_CLEANUP_THRESHOLD,
   DEFAULT_HEARTBEAT_INTERVAL,
@@ -31,7 +31,7 @@ export type ResolvedFirehoseOptions = Required<Omit<FirehoseModuleOptions, 'data
 export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): ResolvedFirehoseOptions {
   const resolved: ResolvedFirehoseOptions = {
     databaseUrl: options.databaseUrl,
-    channel: options.channel ?? DEFAULT_CHANNEL,
+    notifyChannel: options.notifyChannel ?? DEFAULT_NOTIFY_CHANNEL,
     cleanupThreshold: options.cleanupThreshold ?? DEFAULT_CLEANUP_THRESHOLD,
     cleanupInterval: options.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL,
     reconnectAttempts: options.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS,
@@ -51,9 +51,9 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     wsMaxBufferedBytes: options.wsMaxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED_BYTES,
     wsHeartbeatInterval: options.wsHeartbeatInterval ?? DEFAULT_WS_HEARTBEAT_INTERVAL,
   };
-  if (!CHANNEL_NAME_PATTERN.test(resolved.channel)) {
+  if (!NOTIFY_CHANNEL_PATTERN.test(resolved.notifyChannel)) {
     throw new FirehoseConfigurationError(
-      `channel "${resolved.channel}" is not a lower-case SQL identifier of at most 51 characters; use letters, digits and underscores, e.g. "firehose".`,
+      `notifyChannel "${resolved.notifyChannel}" is not a lower-case SQL identifier of at most 51 characters; use letters, digits and underscores, e.g. "firehose".`,
     );
   }
   const positive: (keyof ResolvedFirehoseOptions)[] = [

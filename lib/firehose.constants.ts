@@ -15,7 +15,7 @@ export const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
 /** Metadata key under which `@OnFirehose` stores its streams. */
 export const ON_FIREHOSE_METADATA = 'firehose:on_firehose';
 
-export const DEFAULT_CHANNEL = 'firehose';
+export const DEFAULT_NOTIFY_CHANNEL = 'firehose';
 export const DEFAULT_CLEANUP_THRESHOLD = 100;
 export const DEFAULT_CLEANUP_INTERVAL = 1000;
 export const DEFAULT_RECONNECT_ATTEMPTS = 5;
@@ -44,7 +44,7 @@ export const DEFAULT_WS_HEARTBEAT_INTERVAL = 30_000;
 
 export const MAX_STREAM_NAME_BYTES = 255;
 /** Channel names become SQL identifiers in LISTEN, so only plain lower-case identifiers are allowed. */
-export const CHANNEL_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,50}$/;
+export const NOTIFY_CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,50}$/;
 /** Suffix of the channel that carries queue messages beside the event channel. */
 export const QUEUE_CHANNEL_SUFFIX = '_queue';
 /**

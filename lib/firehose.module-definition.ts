@@ -10,14 +10,12 @@ import {
 } from './firehose.constants.js';
 import { validateFirehoseExtras } from './firehose-options.js';
 import { createFirehoseClientAssetController } from './client-asset/create-firehose-client-asset-controller.js';
-import { FIREHOSE_PROVIDERS } from './firehose.providers.js';
+import { FIREHOSE_PROVIDERS, FIREHOSE_FEATURE_SEAMS } from './firehose.providers.js';
 import { FirehoseService } from './firehose.service.js';
 import { createFirehoseGateway } from './gateway/create-firehose-gateway.js';
 import { FirehoseGateway, type FirehoseGatewayOptions } from './gateway/firehose.gateway.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { createFirehoseSseController } from './sse/create-firehose-sse-controller.js';
-import { durableStreamsProviders } from './durable-streams/durable-streams.providers.js';
-import { resolveDurableStreamsOptions } from './durable-streams/durable-streams-options.js';
 
 /**
  * `forRoot` / `forRootAsync`. The extras shape the module graph (routes, guards, providers), so
@@ -39,14 +37,12 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
       guards: undefined,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       allowedOrigins: undefined,
-      durableStreams: undefined,
       serveClient: true,
     },
     (definition, extras) => {
       const { path, guards, maxFrameBytes, allowedOrigins, authorizer, serveClient } = validateFirehoseExtras(extras);
       const gatewayOptions: FirehoseGatewayOptions = { guards, allowedOrigins };
       const authorizerProvider: Provider[] = authorizer ? [{ provide: FIREHOSE_AUTHORIZER, useClass: authorizer }] : [];
-      const durableStreams = extras.durableStreams ? durableStreamsProviders(resolveDurableStreamsOptions(extras.durableStreams)) : [];
       return {
         ...definition,
         global: extras.isGlobal,
@@ -62,9 +58,9 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
           ...FIREHOSE_PROVIDERS,
           { provide: FIREHOSE_GATEWAY_OPTIONS, useValue: gatewayOptions },
           { provide: FirehoseGateway, useClass: createFirehoseGateway({ path, maxFrameBytes }) },
-          ...durableStreams,
         ],
-        exports: [FirehoseService],
+        // Feature modules (Durable Streams, change feeds) build on the core's seams; apps use FirehoseService.
+        exports: [FirehoseService, ...FIREHOSE_FEATURE_SEAMS],
       };
     },
   )

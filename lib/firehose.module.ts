@@ -1,6 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { ConfigurableModuleClass } from './firehose.module-definition.js';
+import { ConfigurableModuleClass, type OPTIONS_TYPE } from './firehose.module-definition.js';
 
 /**
  * Real-time streams over PostgreSQL. Import once with `FirehoseModule.forRoot(options)` or
@@ -9,4 +9,9 @@ import { ConfigurableModuleClass } from './firehose.module-definition.js';
  * @publicApi
  */
 @Module({ imports: [DiscoveryModule] })
-export class FirehoseModule extends ConfigurableModuleClass {}
+export class FirehoseModule extends ConfigurableModuleClass {
+  /** Every option has a default, so `forRoot()` alone is a complete registration. */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

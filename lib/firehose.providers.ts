@@ -2,7 +2,6 @@ import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import {
   FIREHOSE_DATA_SOURCE,
-  FIREHOSE_LISTENER_CHANNELS,
   FIREHOSE_MODULE_OPTIONS,
   FIREHOSE_RESOLVED_OPTIONS,
   QUEUE_CHANNEL_SUFFIX,
@@ -15,14 +14,12 @@ import { FirehoseExplorer } from './explorer/firehose.explorer.js';
 import { FirehoseService } from './firehose.service.js';
 import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { listenerConnectionConfig } from './listener/listener-connection-config.js';
-import type { ListenerChannelHandler } from './listener/listener-channel-handler.js';
 import { PgListener } from './listener/pg-listener.js';
 import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
-import { CHANGE_FEED_PROVIDERS } from './change-feed/change-feed.providers.js';
-import { ChangeFeedRelay } from './change-feed/change-feed.relay.js';
+import { FIREHOSE_MIGRATIONS } from '../migrations/index.js';
 
 /**
  * Every long-lived object is built in a factory, ready, per app: several apps in one process
@@ -37,14 +34,14 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   {
     provide: FirehoseStore,
     useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions) => {
-      if (options.migrationsRun) await runFirehoseMigrations(dataSource);
-      return new FirehoseStore(dataSource, options.channel, options.notifyMaxBytes);
+      if (options.migrationsRun) await runFirehoseMigrations(dataSource, FIREHOSE_MIGRATIONS);
+      return new FirehoseStore(dataSource, options.notifyChannel, options.notifyMaxBytes);
     },
     inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
     provide: FirehoseHub,
-    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) => new FirehoseHub(store, options.replayBatchSize),
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) => new FirehoseHub(store, options.notifyChannel, options.replayBatchSize),
     inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
@@ -56,7 +53,7 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   {
     provide: FirehoseQueueRegistry,
     useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
-      new FirehoseQueueRegistry(store, options.channel + QUEUE_CHANNEL_SUFFIX, options.notifyMaxBytes, options.queueBufferSize),
+      new FirehoseQueueRegistry(store, options.notifyChannel + QUEUE_CHANNEL_SUFFIX, options.notifyMaxBytes, options.queueBufferSize),
     inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
@@ -68,55 +65,32 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   {
     provide: BroadcastBatcher,
     useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) =>
-      new BroadcastBatcher(store, options.channel, options.batchSize, (ids) => cleaner.markWritten(ids)),
+      new BroadcastBatcher(store, options.notifyChannel, options.batchSize, (ids) => cleaner.markWritten(ids)),
     inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
     provide: PgListener,
-    useFactory: async (
-      dataSource: DataSource,
-      options: ResolvedFirehoseOptions,
-      hub: FirehoseHub,
-      queues: FirehoseQueueRegistry,
-      extra: ListenerChannelHandler[] | undefined,
-      changeRelay: ChangeFeedRelay,
-    ) => {
-      const queueChannel = options.channel + QUEUE_CHANNEL_SUFFIX;
-      const handlers = new Map([changeRelay, ...(extra ?? [])].map((handler) => [handler.channel, handler]));
-      const listener = new PgListener(
-        listenerConnectionConfig(dataSource, options.databaseUrl),
-        {
-          channels: [options.channel, queueChannel, ...handlers.keys()],
-          reconnectAttempts: options.reconnectAttempts,
-          reconnectDelay: options.reconnectDelay,
-          heartbeatInterval: options.heartbeatInterval,
-          heartbeatTimeout: options.heartbeatTimeout,
-        },
-        {
-          onListening: async (reconnected) => {
-            await hub.onListening();
-            for (const handler of handlers.values()) await handler.onListening(reconnected);
-          },
-          onNotification: (channel, payload) => {
-            if (channel === options.channel) hub.onNotification(payload);
-            else if (channel === queueChannel) queues.onNotification(payload);
-            else handlers.get(channel)?.onNotification(payload);
-          },
-        },
-      );
+    useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions, hub: FirehoseHub, queues: FirehoseQueueRegistry) => {
+      const listener = new PgListener(listenerConnectionConfig(dataSource, options.databaseUrl), {
+        reconnectAttempts: options.reconnectAttempts,
+        reconnectDelay: options.reconnectDelay,
+        heartbeatInterval: options.heartbeatInterval,
+        heartbeatTimeout: options.heartbeatTimeout,
+      });
+      await listener.register(hub);
+      await listener.register(queues);
       await listener.connect();
       return listener;
     },
-    inject: [
-      FIREHOSE_DATA_SOURCE,
-      FIREHOSE_RESOLVED_OPTIONS,
-      FirehoseHub,
-      FirehoseQueueRegistry,
-      { token: FIREHOSE_LISTENER_CHANNELS, optional: true },
-      ChangeFeedRelay,
-    ],
+    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry],
   },
-  ...CHANGE_FEED_PROVIDERS,
   FirehoseExplorer,
   FirehoseService,
 ];
+
+/**
+ * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`) inject from the
+ * core: the resolved options, the DataSource, the store and its cleaner, and the LISTEN connection
+ * they register their NOTIFY channels with. Not part of the public API.
+ */
+export const FIREHOSE_FEATURE_SEAMS = [FIREHOSE_RESOLVED_OPTIONS, FIREHOSE_DATA_SOURCE, FirehoseStore, FirehoseCleaner, PgListener];

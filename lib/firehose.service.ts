@@ -15,8 +15,6 @@ import { serializeData } from './publish/serialize-data.js';
 import { assertValidStreamName, normalizeStreamNames } from './publish/stream-name.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
-import type { ChangeFeedInfo, ChangeFeedOptions } from './change-feed/change-feed-options.interface.js';
-import { ChangeFeedRegistry } from './change-feed/change-feed.registry.js';
 
 const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
 
@@ -41,7 +39,6 @@ export class FirehoseService {
     private readonly cleaner: FirehoseCleaner,
     private readonly queues: FirehoseQueueRegistry,
     private readonly listener: PgListener,
-    private readonly changeFeeds: ChangeFeedRegistry,
   ) {}
 
   /**
@@ -54,7 +51,7 @@ export class FirehoseService {
     if (!options.manager) return this.batcher.enqueue(stream, json, data) as Promise<FirehoseEvent<T>>;
     const [row] = await this.store.append([stream], [json], options.manager);
     this.cleaner.markWritten([row.channel_id]);
-    return { id: Number(row.id), stream: row.stream, data, sequence: Number(row.sequence), channelId: row.channel_id };
+    return { id: Number(row.id), stream: row.stream, data, sequence: Number(row.sequence), streamId: row.channel_id };
   }
 
   /**
@@ -83,24 +80,5 @@ export class FirehoseService {
   /** Removes old messages now instead of on the next timer tick (keeps `cleanupThreshold` per stream). */
   cleanup(): Promise<void> {
     return this.cleaner.runOnce();
-  }
-
-  /**
-   * Turns every committed INSERT, UPDATE and DELETE of `schema.table` into an event of the stream
-   * `table:<schema>.<table>` (data: TableChange), delivered and replayed like any broadcast.
-   * Resolves with the stream name. Fails with ChangeFeedAlreadyEnabledError unless `replace`.
-   */
-  enableChangeFeed(schema: string, table: string, options?: ChangeFeedOptions): Promise<string> {
-    return this.changeFeeds.enable(schema, table, options);
-  }
-
-  /** Stops the table's feed; fails with ChangeFeedNotEnabledError when it has none. */
-  disableChangeFeed(schema: string, table: string): Promise<void> {
-    return this.changeFeeds.disable(schema, table);
-  }
-
-  /** The tables with a change feed, with their options. */
-  listChangeFeeds(): Promise<ChangeFeedInfo[]> {
-    return this.changeFeeds.list();
   }
 }

@@ -11,16 +11,15 @@ export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseS
 export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
 export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
 export { SSE_RESET_EVENT } from './sse/sse-frames.js';
-export { FirehoseGateway } from './gateway/firehose.gateway.js';
 export { WS_CLOSE_TOO_SLOW, type WsErrorCode } from './gateway/ws-protocol.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';
 export * from './errors/index.js';
-export { FirehoseChannel } from './store/firehose-channel.entity.js';
-export { FirehoseMessage } from './store/firehose-message.entity.js';
+export { FirehoseStreamEntity } from './store/firehose-stream.entity.js';
+export { FirehoseMessageEntity } from './store/firehose-message.entity.js';
 export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
-export { FIREHOSE_MIGRATIONS, CreateFirehoseTables1732320000000 } from '../migrations/index.js';
+export { FIREHOSE_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, CHANGE_FEED_MIGRATIONS } from '../migrations/index.js';
 export { renderFirehoseStreamSource, type RenderFirehoseStreamSourceOptions } from './render/render-firehose-stream-source.js';
 export { firehoseStreamName, type FirehoseEntity, type FirehoseStreamTarget } from './render/firehose-stream-name.js';
 export type { WsClientFrame, WsSubscribeFrame, WsUnsubscribeFrame } from './protocol/ws-client-frame.js';
@@ -37,7 +36,7 @@ export type {
 } from './protocol/ws-server-frame.js';
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
-export { CreateDurableStreamsTables1732330000000 } from '../migrations/index.js';
+export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
 export type { ChangeFeedOptions, ChangeFeedInfo } from './change-feed/change-feed-options.interface.js';
 export type { TableChange, ChangeOperation } from './change-feed/table-change.interface.js';
 export { tableStream, isTableChangeEvent } from './change-feed/table-stream.js';
@@ -45,4 +44,5 @@ export { ChangeFeedAlreadyEnabledError } from './change-feed/change-feed-already
 export { ChangeFeedNotEnabledError } from './change-feed/change-feed-not-enabled.error.js';
 export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-not-found.error.js';
 export { InvalidChangeFeedOptionsError } from './change-feed/invalid-change-feed-options.error.js';
-export { CreateChangeFeedFunctions1732340000000, UpgradeChangeFeedCapture1732350000000 } from '../migrations/index.js';
+export { FirehoseChangeFeedModule } from './change-feed/firehose-change-feed.module.js';
+export { FirehoseChangeFeedService } from './change-feed/firehose-change-feed.service.js';

@@ -1,7 +1,7 @@
-import { CreateFirehoseTables1732320000000 } from './1732320000000-create-firehose-tables.js';
-import { CreateDurableStreamsTables1732330000000 } from './1732330000000-create-durable-streams-tables.js';
-import { CreateChangeFeedFunctions1732340000000 } from './1732340000000-create-change-feed-functions.js';
-import { UpgradeChangeFeedCapture1732350000000 } from './1732350000000-upgrade-change-feed-capture.js';
+import { CreateChangeFeedFunctions1732340000000 } from './change-feed/1732340000000-create-change-feed-functions.js';
+import { UpgradeChangeFeedCapture1732350000000 } from './change-feed/1732350000000-upgrade-change-feed-capture.js';
+import { CreateFirehoseTables1732320000000 } from './core/1732320000000-create-firehose-tables.js';
+import { CreateDurableStreamsTables1732330000000 } from './durable-streams/1732330000000-create-durable-streams-tables.js';
 
 export {
   CreateFirehoseTables1732320000000,
@@ -10,10 +10,11 @@ export {
   UpgradeChangeFeedCapture1732350000000,
 };
 
-/** Every migration of the module, in order. Add them to your DataSource's `migrations`. */
-export const FIREHOSE_MIGRATIONS = [
-  CreateFirehoseTables1732320000000,
-  CreateDurableStreamsTables1732330000000,
-  CreateChangeFeedFunctions1732340000000,
-  UpgradeChangeFeedCapture1732350000000,
-];
+/** The core's migrations (streams and events), in order. Add them to your DataSource's `migrations`. */
+export const FIREHOSE_MIGRATIONS = [CreateFirehoseTables1732320000000];
+
+/** The migrations of `DurableStreamsModule`, in order; add them after FIREHOSE_MIGRATIONS. */
+export const DURABLE_STREAMS_MIGRATIONS = [CreateDurableStreamsTables1732330000000];
+
+/** The migrations of `FirehoseChangeFeedModule`, in order; add them after FIREHOSE_MIGRATIONS. */
+export const CHANGE_FEED_MIGRATIONS = [CreateChangeFeedFunctions1732340000000, UpgradeChangeFeedCapture1732350000000];

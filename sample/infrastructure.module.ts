@@ -1,6 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../lib/index.js';
+import {
+  CHANGE_FEED_MIGRATIONS,
+  DURABLE_STREAMS_MIGRATIONS,
+  DurableStreamsModule,
+  FIREHOSE_ENTITIES,
+  FIREHOSE_MIGRATIONS,
+  FirehoseChangeFeedModule,
+  FirehoseModule,
+} from '../lib/index.js';
 import { Comment } from './comments/comment.entity.js';
 import { CreateSampleComments1732400000000 } from './comments/create-sample-comments.migration.js';
 import { intFromEnv } from './config/env.js';
@@ -28,7 +36,14 @@ export class InfrastructureModule {
           url,
           // Listed, not globbed: globs do not load ESM entity files.
           entities: [...FIREHOSE_ENTITIES, Comment, Product],
-          migrations: [...FIREHOSE_MIGRATIONS, CreateSampleComments1732400000000, CreateSampleProducts1732340000100],
+          // Each module's migrations, in order: the core, then the feature modules the app imports.
+          migrations: [
+            ...FIREHOSE_MIGRATIONS,
+            ...DURABLE_STREAMS_MIGRATIONS,
+            ...CHANGE_FEED_MIGRATIONS,
+            CreateSampleComments1732400000000,
+            CreateSampleProducts1732340000100,
+          ],
           migrationsRun: true,
         }),
         // The async form, as with ConfigService: the factory runs while the app boots, so options
@@ -36,14 +51,16 @@ export class InfrastructureModule {
         FirehoseModule.forRootAsync({
           // Serves GET /firehose/sse (the worker has no HTTP server, so it just ignores the route).
           authorizer: PublicStreamsAuthorizer,
-          // PUT/POST/GET /v1/stream/{name}: the Durable Streams HTTP protocol, stored in PostgreSQL.
-          durableStreams: options.durableStreams ? true : undefined,
           useFactory: () => ({
             cleanupThreshold: intFromEnv('FIREHOSE_CLEANUP_THRESHOLD', 100),
             // Below Express's 100 kB body limit, so POST /broadcast can show the library's own error.
             maxPayloadBytes: intFromEnv('FIREHOSE_MAX_PAYLOAD_BYTES', 64 * 1024),
           }),
         }),
+        // Table change feeds: the products table's changes become the stream table:public.sample_products.
+        FirehoseChangeFeedModule,
+        // PUT/POST/GET /v1/stream/{name}: the Durable Streams HTTP protocol, stored in PostgreSQL.
+        ...(options.durableStreams ? [DurableStreamsModule.forRoot({ path: '/v1/stream' })] : []),
       ],
     };
   }

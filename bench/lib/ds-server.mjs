@@ -1,5 +1,5 @@
 // A Durable Streams server in a child process of its own, for the durable-streams scenario:
-//   module:    a Nest app with FirehoseModule.forRoot({ durableStreams }) on the bench database
+//   module:    a Nest app with FirehoseModule and DurableStreamsModule.forRoot(durableStreams) on the bench database
 //              (the built library, dist/), Express, like a real app;
 //   reference: @durable-streams/server's DurableStreamTestServer with its file-backed store
 //              (dataDir: LMDB metadata + fdatasync'd segment files).
@@ -38,11 +38,12 @@ async function startModule({ databaseUrl, durableStreams }) {
         type: 'postgres',
         url: databaseUrl,
         entities: lib.FIREHOSE_ENTITIES,
-        migrations: lib.FIREHOSE_MIGRATIONS,
+        migrations: [...lib.FIREHOSE_MIGRATIONS, ...lib.DURABLE_STREAMS_MIGRATIONS],
         migrationsRun: true,
         poolSize: 20,
       }),
-      lib.FirehoseModule.forRoot({ durableStreams }),
+      lib.FirehoseModule.forRoot(),
+      lib.DurableStreamsModule.forRoot(durableStreams),
     ],
   })(BenchDurableStreamsModule);
   const app = await NestFactory.create(BenchDurableStreamsModule, { logger: ['error', 'warn'], forceCloseConnections: true });

@@ -44,17 +44,18 @@ async function startApp(url, options) {
     import('@nestjs/typeorm'),
     import('../../dist/lib/index.js'),
   ]);
-  const { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService } = lib;
+  const { CHANGE_FEED_MIGRATIONS, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseChangeFeedModule, FirehoseChangeFeedService, FirehoseModule, FirehoseService } = lib;
   class BenchModule {}
   Module({
     imports: [
-      TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: FIREHOSE_MIGRATIONS, migrationsRun: true }),
+      TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: [...FIREHOSE_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS], migrationsRun: true }),
       FirehoseModule.forRoot(options),
+      FirehoseChangeFeedModule,
     ],
   })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
   await app.init();
-  return { app, firehose: app.get(FirehoseService) };
+  return { app, firehose: app.get(FirehoseService), changeFeeds: app.get(FirehoseChangeFeedService) };
 }
 
 export async function run({ serverUrl }) {
@@ -79,7 +80,7 @@ export async function run({ serverUrl }) {
     const started = await startApp(db.url, cfg.moduleOptions);
     app = started.app;
     const firehose = started.firehose;
-    await firehose.enableChangeFeed('public', 'feed_items');
+    await started.changeFeeds.enable('public', 'feed_items');
     const meter = new PgCpuMeter(db.admin, db.name, env.local);
 
     const pad = 'x'.repeat(cfg.payloadBytes);

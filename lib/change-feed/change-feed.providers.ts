@@ -2,31 +2,40 @@ import type { Provider } from '@nestjs/common';
 import { FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../firehose-options.js';
 import { FirehoseCleaner } from '../cleanup/firehose-cleaner.js';
+import { PgListener } from '../listener/pg-listener.js';
 import { FirehoseStore } from '../store/firehose.store.js';
+import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
+import { CHANGE_FEED_MIGRATIONS } from '../../migrations/index.js';
 import { CHANGE_CHANNEL_SUFFIX, DEFAULT_CHANGE_RELAY_BATCH } from './change-feed.constants.js';
 import { ChangeFeedRegistry } from './change-feed.registry.js';
 import { ChangeFeedRelay } from './change-feed.relay.js';
+import { FirehoseChangeFeedService } from './firehose-change-feed.service.js';
 
-/** Both depend on FirehoseStore so that they exist only once the migrations (if run at boot) are applied. */
+/** The registry waits for the feature's migrations; the relay registers its wake channel with the core's listener. */
 export const CHANGE_FEED_PROVIDERS: Provider[] = [
   {
     provide: ChangeFeedRegistry,
-    useFactory: (store: FirehoseStore) => new ChangeFeedRegistry(store.dataSource),
-    inject: [FirehoseStore],
+    useFactory: async (store: FirehoseStore, options: ResolvedFirehoseOptions) => {
+      if (options.migrationsRun) await runFirehoseMigrations(store.dataSource, CHANGE_FEED_MIGRATIONS);
+      return new ChangeFeedRegistry(store.dataSource);
+    },
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
     provide: ChangeFeedRelay,
-    useFactory: async (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) => {
+    useFactory: async (registry: ChangeFeedRegistry, store: FirehoseStore, cleaner: FirehoseCleaner, listener: PgListener, options: ResolvedFirehoseOptions) => {
       const relay = new ChangeFeedRelay(store.dataSource, {
-        channel: options.channel,
-        wakeChannel: options.channel + CHANGE_CHANNEL_SUFFIX,
+        channel: options.notifyChannel,
+        wakeChannel: options.notifyChannel + CHANGE_CHANNEL_SUFFIX,
         notifyMaxBytes: options.notifyMaxBytes,
         batchEvents: DEFAULT_CHANGE_RELAY_BATCH,
         onAppended: (ids) => cleaner.markWritten(ids),
       });
       await relay.prepare();
+      await listener.register(relay);
       return relay;
     },
-    inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
+    inject: [ChangeFeedRegistry, FirehoseStore, FirehoseCleaner, PgListener, FIREHOSE_RESOLVED_OPTIONS],
   },
+  FirehoseChangeFeedService,
 ];

@@ -1,6 +1,6 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { ListenerChannelHandler } from '../listener/listener-channel-handler.js';
+import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 import { changeFeedTables } from './change-feed-tables.js';
 import { CHANGE_RELAY_IDLE_POLL, CHANGE_RELAY_SPIN_INTERVAL, CHANGE_RELAY_SPINS } from './change-feed.constants.js';
 
@@ -15,7 +15,7 @@ export interface ChangeFeedRelayOptions {
   /** Most row events appended to the log per transaction. */
   batchEvents: number;
   /** Told which streams it wrote to, for cleanup. */
-  onAppended(channelIds: number[]): void;
+  onAppended(streamIds: number[]): void;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface ChangeFeedRelayOptions {
  * there is work, polls briefly after it, then sleeps until a writer's NOTIFY (or a slow poll) wakes
  * it. Every process runs one; the function's lock lets one at a time do the work.
  */
-export class ChangeFeedRelay implements ListenerChannelHandler, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ChangeFeedRelay implements NotificationChannelHandler, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly stepSql: string;
   private readonly registerSql: string;
@@ -62,7 +62,7 @@ export class ChangeFeedRelay implements ListenerChannelHandler, OnApplicationBoo
       if ((error as { code?: string }).code === '42P01') {
         this.disabled = true;
         this.logger.warn(
-          'Table change feeds are off: the CreateChangeFeedFunctions1732340000000 migration has not run. Add FIREHOSE_MIGRATIONS to your DataSource or set migrationsRun.',
+          'Table change feeds are off: the CreateChangeFeedFunctions1732340000000 migration has not run. Add CHANGE_FEED_MIGRATIONS to your DataSource or set migrationsRun.',
         );
         return;
       }

@@ -18,8 +18,8 @@ export class FirehoseCleaner implements BeforeApplicationShutdown {
     private readonly interval: number,
   ) {}
 
-  markWritten(channelIds: Iterable<number>): void {
-    for (const id of channelIds) this.dirty.add(id);
+  markWritten(streamIds: Iterable<number>): void {
+    for (const id of streamIds) this.dirty.add(id);
     if (!this.timer && !this.stopped) {
       this.timer = setTimeout(() => void this.runOnce(), this.interval);
       this.timer.unref();

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { FirehoseEvent, FirehoseReset, FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
+import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 import type { HubSubscriber } from './hub-subscriber.interface.js';
 
 type Notified = { kind: 'event'; event: FirehoseEvent } | { kind: 'ref'; event: Omit<FirehoseEvent, 'data'> };
@@ -15,7 +16,7 @@ const FETCH_RETRY_DELAY = 500;
  * pipeline first catches up from the table, then goes on with live notifications, dropping any id
  * it has already delivered.
  */
-export class FirehoseHub implements OnApplicationShutdown {
+export class FirehoseHub implements NotificationChannelHandler, OnApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly subscribers = new Map<string, Set<HubSubscriber>>();
   private readonly tasks: Task[] = [];
@@ -26,6 +27,7 @@ export class FirehoseHub implements OnApplicationShutdown {
 
   constructor(
     private readonly store: FirehoseStore,
+    readonly channel: string,
     private readonly replayBatchSize: number,
   ) {}
 
@@ -75,13 +77,13 @@ export class FirehoseHub implements OnApplicationShutdown {
       return;
     }
     for (const item of parsed as Array<Record<string, unknown>>) {
-      const { id, stream, sequence, channel_id: channelId } = item ?? {};
-      if (typeof id !== 'number' || typeof stream !== 'string' || typeof sequence !== 'number' || typeof channelId !== 'number') {
+      const { id, stream, sequence, channel_id: streamId } = item ?? {};
+      if (typeof id !== 'number' || typeof stream !== 'string' || typeof sequence !== 'number' || typeof streamId !== 'number') {
         this.logger.warn(`Ignored a notified event without id, stream, sequence and channel_id: ${payload.slice(0, 100)}`);
         continue;
       }
-      if ('data' in item) this.push({ kind: 'event', event: { id, stream, data: item.data, sequence, channelId } });
-      else this.push({ kind: 'ref', event: { id, stream, sequence, channelId } });
+      if ('data' in item) this.push({ kind: 'event', event: { id, stream, data: item.data, sequence, streamId } });
+      else this.push({ kind: 'ref', event: { id, stream, sequence, streamId } });
     }
   }
 

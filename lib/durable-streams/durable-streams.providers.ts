@@ -1,8 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { FIREHOSE_DATA_SOURCE, FIREHOSE_LISTENER_CHANNELS, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
+import { FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../firehose-options.js';
+import { PgListener } from '../listener/pg-listener.js';
+import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
+import { DURABLE_STREAMS_MIGRATIONS } from '../../migrations/index.js';
 import { AppendBatcher } from './append-batcher.js';
 import { DURABLE_STREAMS_CHANNEL_SUFFIX } from './durable-streams.constants.js';
 import { DurableStreamsHandler } from './durable-streams.handler.js';
@@ -13,19 +16,25 @@ import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
 import { MessageCache } from './message-cache.js';
 import { StreamWaiters } from './stream-waiters.js';
 
-/** Providers of the `durableStreams` extra; its LISTEN channel rides on the module's listener. */
+/** Providers of DurableStreamsModule; its NOTIFY channel rides on the core's LISTEN connection. */
 export function durableStreamsProviders(options: ResolvedDurableStreamsOptions): Provider[] {
   return [
     {
-      provide: StreamWaiters,
-      useFactory: (firehose: ResolvedFirehoseOptions) => new StreamWaiters(firehose.channel + DURABLE_STREAMS_CHANNEL_SUFFIX),
-      inject: [FIREHOSE_RESOLVED_OPTIONS],
-    },
-    { provide: FIREHOSE_LISTENER_CHANNELS, useFactory: (waiters: StreamWaiters) => [waiters], inject: [StreamWaiters] },
-    {
       provide: DurableStreamsStore,
-      useFactory: (dataSource: DataSource, waiters: StreamWaiters) => new DurableStreamsStore(dataSource, waiters.channel),
-      inject: [FIREHOSE_DATA_SOURCE, StreamWaiters],
+      useFactory: async (dataSource: DataSource, firehose: ResolvedFirehoseOptions) => {
+        if (firehose.migrationsRun) await runFirehoseMigrations(dataSource, DURABLE_STREAMS_MIGRATIONS);
+        return new DurableStreamsStore(dataSource, firehose.notifyChannel + DURABLE_STREAMS_CHANNEL_SUFFIX);
+      },
+      inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
+    },
+    {
+      provide: StreamWaiters,
+      useFactory: async (listener: PgListener, firehose: ResolvedFirehoseOptions) => {
+        const waiters = new StreamWaiters(firehose.notifyChannel + DURABLE_STREAMS_CHANNEL_SUFFIX);
+        await listener.register(waiters);
+        return waiters;
+      },
+      inject: [PgListener, FIREHOSE_RESOLVED_OPTIONS],
     },
     {
       provide: AppendBatcher,

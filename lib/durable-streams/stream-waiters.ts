@@ -1,4 +1,4 @@
-import type { ListenerChannelHandler } from '../listener/listener-channel-handler.js';
+import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 
 /** A pending wait on one stream: armed before the caller re-checks the table, so no wake-up is lost. */
 export interface StreamWait {
@@ -12,7 +12,7 @@ export interface StreamWait {
  * close or delete sends (from any process), through the module's shared LISTEN connection. The
  * payload is only a hint (the stream id): a woken reader reads the table.
  */
-export class StreamWaiters implements ListenerChannelHandler {
+export class StreamWaiters implements NotificationChannelHandler {
   private readonly waiting = new Map<number, Set<() => void>>();
   private closed = false;
 

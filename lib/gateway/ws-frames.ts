@@ -4,7 +4,7 @@ import type { WsErrorCode } from './ws-protocol.js';
 
 /** `{"id":456,"stream":"a","data":…,"sequence":7,"channel_id":3}`, the seed's event frame, keys in its order. */
 export function serializeEventFrame(event: FirehoseEvent): string {
-  return JSON.stringify({ id: event.id, stream: event.stream, data: event.data, sequence: event.sequence, channel_id: event.channelId });
+  return JSON.stringify({ id: event.id, stream: event.stream, data: event.data, sequence: event.sequence, channel_id: event.streamId });
 }
 
 /** A hub event's frame as the UTF-8 bytes shared by every connection (`ws` would encode a string per connection). */

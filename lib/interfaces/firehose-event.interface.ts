@@ -1,6 +1,6 @@
 /**
  * One stored broadcast, as every consumer sees it. The same shape as the WebSocket frame of the
- * Firehose protocol, with `channelId` for the frame's `channel_id`.
+ * Firehose protocol, with `streamId` for the frame's `channel_id`.
  */
 export interface FirehoseEvent<T = unknown> {
   /** Global id, commit-ordered across all streams: a safe resume cursor (`last_event_id`). */
@@ -10,7 +10,7 @@ export interface FirehoseEvent<T = unknown> {
   /** Position in its stream: 1, 2, 3… with no hole, in commit order. */
   sequence: number;
   /** Id of the stream's row in `firehose_channels`. */
-  channelId: number;
+  streamId: number;
 }
 
 /**

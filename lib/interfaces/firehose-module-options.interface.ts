@@ -1,6 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { FirehoseAuthorizer } from './firehose-authorizer.interface.js';
-import type { DurableStreamsOptions } from '../durable-streams/durable-streams-options.interface.js';
 
 /**
  * Runtime options of `FirehoseModule.forRoot()` / `forRootAsync()`. Every one is optional; the
@@ -13,7 +12,7 @@ export interface FirehoseModuleOptions {
    */
   databaseUrl?: string;
   /** NOTIFY channel the module listens on; a lower-case identifier. @default 'firehose' */
-  channel?: string;
+  notifyChannel?: string;
   /** Messages kept per stream; older ones are deleted off the broadcast path. @default 100 */
   cleanupThreshold?: number;
   /** Milliseconds between cleanup passes over the streams written since the last pass. @default 1000 */
@@ -97,11 +96,6 @@ export interface FirehoseModuleExtras {
    * Turn it off when the page bundles `nestjs-firehose/client` itself. @default true
    */
   serveClient?: boolean;
-  /**
-   * Serve the Durable Streams HTTP protocol from PostgreSQL under `path` (default `/v1/stream`):
-   * `true` for the defaults, or options. Off when omitted.
-   */
-  durableStreams?: DurableStreamsOptions | true;
 }
 
 export interface FirehoseOptionsFactory {

@@ -2,19 +2,9 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { FirehoseListenerConnectionError } from '../errors/listener-connection.error.js';
 import type { ListenerState } from './listener-state.js';
-
-export interface ListenerHandler {
-  /**
-   * Called once LISTEN is in effect on a new connection and before any of its notifications are
-   * forwarded, so the caller can catch up from the table first. A rejection counts as a failed connect.
-   */
-  onListening(reconnected: boolean): Promise<void>;
-  /** Must only parse and enqueue: a slow handler pins the cluster-wide NOTIFY queue. */
-  onNotification(channel: string, payload: string): void;
-}
+import type { NotificationChannelHandler } from './notification-channel-handler.interface.js';
 
 export interface PgListenerOptions {
-  channels: string[];
   reconnectAttempts: number;
   reconnectDelay: number;
   heartbeatInterval: number;
@@ -22,13 +12,19 @@ export interface PgListenerOptions {
 }
 
 /**
- * The one dedicated LISTEN connection of a process, outside any pool. It heartbeats with a timeout
- * (a hung backend keeps its socket open), reconnects with exponential backoff and jitter, reports
- * `unhealthy` after `reconnectAttempts` failures and never stops trying.
+ * The one dedicated LISTEN connection of a process, outside any pool, shared by every part of the
+ * library through `register`. It heartbeats with a timeout (a hung backend keeps its socket open),
+ * reconnects with exponential backoff and jitter, reports `unhealthy` after `reconnectAttempts`
+ * failures and never stops trying.
  */
 export class PgListener implements OnApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private client: pg.Client | undefined;
+  private readonly handlers = new Map<string, NotificationChannelHandler>();
+  /** Channels LISTENed on the current connection, which the heartbeat expects to find. */
+  private listening = new Set<string>();
+  /** Channels registered on a live connection whose handler is still catching up: their notifications wait. */
+  private readonly held = new Map<string, string[]>();
   private generation = 0;
   private failures = 0;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -40,8 +36,31 @@ export class PgListener implements OnApplicationShutdown {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly options: PgListenerOptions,
-    private readonly handler: ListenerHandler,
   ) {}
+
+  /**
+   * Adds a channel to the connection. On a live connection it resolves once LISTEN is in effect and
+   * the handler has caught up; otherwise at once, and the next connection listens to it.
+   */
+  async register(handler: NotificationChannelHandler): Promise<void> {
+    if (this.handlers.has(handler.channel)) throw new Error(`NOTIFY channel "${handler.channel}" is registered twice`);
+    this.handlers.set(handler.channel, handler);
+    const client = this.client;
+    if (!client || this.opening || this.currentState === 'closed') return;
+    const generation = this.generation;
+    this.held.set(handler.channel, []);
+    try {
+      await this.listen(client, [handler]);
+      await handler.onListening(false);
+    } catch (error) {
+      // The connection failed under us; the reconnect listens again and calls onListening(true).
+      this.lost(generation, error as Error);
+    } finally {
+      const held = this.held.get(handler.channel) ?? [];
+      this.held.delete(handler.channel);
+      if (generation === this.generation) for (const payload of held) handler.onNotification(payload);
+    }
+  }
 
   get state(): ListenerState {
     return this.currentState;
@@ -99,7 +118,7 @@ export class PgListener implements OnApplicationShutdown {
     let forwarding = false;
     client.on('notification', (message) => {
       if (generation !== this.generation) return;
-      if (forwarding) this.handler.onNotification(message.channel, message.payload ?? '');
+      if (forwarding) this.dispatch(message.channel, message.payload ?? '');
       else held.push([message.channel, message.payload ?? '']);
     });
     // pg emits 'error' (sometimes twice) and then 'end' for one loss; `lost` acts once per generation.
@@ -107,34 +126,54 @@ export class PgListener implements OnApplicationShutdown {
     client.on('end', () => this.lost(generation, new Error('connection ended')));
     try {
       await client.connect();
-      for (const channel of this.options.channels) {
-        await client.query(`LISTEN ${channel}`);
-        this.logger.debug(`LISTEN ${channel}`);
-      }
-      await this.assertListening(client);
+      this.listening = new Set();
       this.client = client;
-      await this.handler.onListening(reconnected);
+      // A handler registered while this connection was opening is caught up in a later round.
+      for (let fresh = [...this.handlers.values()]; fresh.length > 0; fresh = this.unlistened()) {
+        await this.listen(client, fresh);
+        for (const handler of fresh) await handler.onListening(reconnected);
+      }
       if (generation !== this.generation) throw new Error('connection lost while catching up');
     } catch (error) {
       if (generation === this.generation) this.generation++;
+      if (this.client === client) this.client = undefined;
       this.opening = false;
       destroySocket(client);
       throw error;
     }
     this.opening = false;
     forwarding = true;
-    for (const [channel, payload] of held) this.handler.onNotification(channel, payload);
+    for (const [channel, payload] of held) this.dispatch(channel, payload);
     if (reconnected) this.logger.log(`LISTEN connection restored after ${this.failures} failed attempts`);
     this.failures = 0;
     this.currentState = 'connected';
     this.startHeartbeat(client, generation);
   }
 
+  private dispatch(channel: string, payload: string): void {
+    const held = this.held.get(channel);
+    if (held) held.push(payload);
+    else this.handlers.get(channel)?.onNotification(payload);
+  }
+
+  private unlistened(): NotificationChannelHandler[] {
+    return [...this.handlers.values()].filter((handler) => !this.listening.has(handler.channel));
+  }
+
+  private async listen(client: pg.Client, handlers: NotificationChannelHandler[]): Promise<void> {
+    for (const { channel } of handlers) {
+      await client.query(`LISTEN ${channel}`);
+      this.logger.debug(`LISTEN ${channel}`);
+    }
+    await this.assertListening(client, handlers);
+    for (const { channel } of handlers) this.listening.add(channel);
+  }
+
   /** Fails loudly when LISTEN did not stick, as behind a transaction-mode pooler. */
-  private async assertListening(client: pg.Client): Promise<void> {
+  private async assertListening(client: pg.Client, handlers: NotificationChannelHandler[]): Promise<void> {
     const { rows } = await client.query('SELECT array_agg(c) AS channels FROM pg_listening_channels() c');
     const listening: string[] = rows[0].channels ?? [];
-    const missing = this.options.channels.filter((c) => !listening.includes(c));
+    const missing = handlers.map((h) => h.channel).filter((c) => !listening.includes(c));
     if (missing.length > 0) {
       throw new Error(
         `LISTEN on ${missing.join(', ')} did not take effect; connect databaseUrl directly to PostgreSQL, not through a transaction-mode pooler`,
@@ -147,7 +186,7 @@ export class PgListener implements OnApplicationShutdown {
     this.heartbeat = setInterval(() => {
       withTimeout(client.query('SELECT count(*)::int AS n FROM pg_listening_channels()'), this.options.heartbeatTimeout)
         .then(({ rows }) => {
-          if (rows[0].n < this.options.channels.length) throw new Error('the session stopped listening');
+          if (rows[0].n < this.listening.size) throw new Error('the session stopped listening');
         })
         .catch((error: Error) => this.lost(generation, new Error(`heartbeat failed: ${error.message}`)));
     }, this.options.heartbeatInterval);

@@ -26,7 +26,7 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
     private readonly store: FirehoseStore,
     private readonly channel: string,
     private readonly batchSize: number,
-    private readonly onCommitted: (channelIds: Iterable<number>) => void,
+    private readonly onCommitted: (streamIds: Iterable<number>) => void,
   ) {}
 
   enqueue(stream: string, json: string, data: unknown): Promise<FirehoseEvent> {
@@ -84,19 +84,19 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
       return;
     }
     // Rows come back in id order, which is batch order: ids are assigned in input order.
-    const channelIds = new Set<number>();
+    const streamIds = new Set<number>();
     for (let i = 0; i < batch.length; i++) {
       const row = rows[i];
-      channelIds.add(row.channel_id);
+      streamIds.add(row.channel_id);
       batch[i].resolve({
         id: Number(row.id),
         stream: row.stream,
         data: batch[i].data,
         sequence: Number(row.sequence),
-        channelId: row.channel_id,
+        streamId: row.channel_id,
       });
     }
     this.logger.debug(`NOTIFY ${this.channel} ×${batch.length}`);
-    this.onCommitted(channelIds);
+    this.onCommitted(streamIds);
   }
 }

@@ -3,6 +3,7 @@ import { assertValidStreamName } from '../publish/stream-name.js';
 import { FirehosePayloadTooLargeError } from '../errors/payload-too-large.error.js';
 import { serializeData } from '../publish/serialize-data.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
+import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 import { FirehoseQueueHandle } from './firehose-queue-handle.js';
 
 // Queue messages are never stored, so they must fit in one NOTIFY payload (under 8000 bytes).
@@ -13,13 +14,13 @@ const QUEUE_MESSAGE_TOO_LARGE =
  * Routes queue notifications to the open handles of this app. Queues ride the listener's second
  * channel and write nothing: a message reaches the handles open when its NOTIFY commits.
  */
-export class FirehoseQueueRegistry implements OnApplicationShutdown {
+export class FirehoseQueueRegistry implements NotificationChannelHandler, OnApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly handles = new Map<string, Set<FirehoseQueueHandle<any>>>();
 
   constructor(
     private readonly store: FirehoseStore,
-    private readonly channel: string,
+    readonly channel: string,
     private readonly notifyMaxBytes: number,
     private readonly bufferSize: number,
   ) {}
@@ -45,6 +46,9 @@ export class FirehoseQueueRegistry implements OnApplicationShutdown {
     const set = this.handles.get(parsed.q);
     if (set) for (const handle of set) handle.receive(parsed.m);
   }
+
+  /** Queue messages are never stored, so there is nothing to catch up on. */
+  async onListening(): Promise<void> {}
 
   onApplicationShutdown(): void {
     for (const set of [...this.handles.values()]) for (const handle of [...set]) handle.close();

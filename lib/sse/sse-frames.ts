@@ -9,7 +9,7 @@ export const HEARTBEAT_FRAME = Buffer.from(': heartbeat\n\n');
 
 /** `{"data":…,"channel_id":…,"sequence":…}`, the Firehose protocol's SSE payload, keys in its order. */
 export function eventData(event: FirehoseEvent): string {
-  return JSON.stringify({ data: event.data, channel_id: event.channelId, sequence: event.sequence });
+  return JSON.stringify({ data: event.data, channel_id: event.streamId, sequence: event.sequence });
 }
 
 /**

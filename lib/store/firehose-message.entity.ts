@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { FirehoseChannel } from './firehose-channel.entity.js';
+import { FirehoseStreamEntity } from './firehose-stream.entity.js';
 
 /**
  * One stored broadcast. Write through `FirehoseService.broadcast()` only: ids must be assigned
@@ -8,19 +8,19 @@ import { FirehoseChannel } from './firehose-channel.entity.js';
  * @publicApi
  */
 @Entity({ name: 'firehose_messages' })
-@Index('firehose_messages_channel_id_id', ['channelId', 'id'])
-export class FirehoseMessage {
+@Index('firehose_messages_channel_id_id', ['streamId', 'id'])
+export class FirehoseMessageEntity {
   /** bigint comes back from pg as a string. */
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
   @Column({ name: 'channel_id', type: 'integer' })
-  channelId!: number;
+  streamId!: number;
 
   // No foreign key in the schema (see the migration): the relation is for queries only.
-  @ManyToOne(() => FirehoseChannel, { createForeignKeyConstraints: false })
+  @ManyToOne(() => FirehoseStreamEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'channel_id' })
-  channel?: Relation<FirehoseChannel>;
+  stream?: Relation<FirehoseStreamEntity>;
 
   @Column({ type: 'bigint' })
   sequence!: string;

@@ -124,10 +124,10 @@ export class FirehoseStore {
    * statement. Channel rows locked by an append in flight are skipped rather than waited for, so
    * cleanup never joins a lock cycle with appends; the skipped ones are returned for a retry.
    */
-  async cleanup(channelIds: number[], keep: number, wait = false): Promise<{ deleted: number; skipped: number[] }> {
-    const [row] = await this.dataSource.query(wait ? this.cleanupWaitSql : this.cleanupSkipSql, [channelIds, keep]);
+  async cleanup(streamIds: number[], keep: number, wait = false): Promise<{ deleted: number; skipped: number[] }> {
+    const [row] = await this.dataSource.query(wait ? this.cleanupWaitSql : this.cleanupSkipSql, [streamIds, keep]);
     const done = new Set<number>(row.done);
-    return { deleted: Number(row.deleted), skipped: channelIds.filter((id) => !done.has(id)) };
+    return { deleted: Number(row.deleted), skipped: streamIds.filter((id) => !done.has(id)) };
   }
 
   async notify(channel: string, payload: string): Promise<void> {
@@ -149,6 +149,6 @@ function toEvent(row: RawEventRow): FirehoseEvent {
     stream: row.stream,
     data: row.data,
     sequence: Number(row.sequence),
-    channelId: row.channel_id,
+    streamId: row.channel_id,
   };
 }

@@ -1,18 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import { MIGRATION_LOCK_KEY } from '../firehose.constants.js';
-import { FIREHOSE_MIGRATIONS } from '../../migrations/index.js';
 
 /**
- * Applies the module's migrations with their own history table (`firehose_migrations`), through a
- * short-lived DataSource on the app's settings, so the app's own migration history is untouched.
+ * Applies a module's migrations (the core's or a feature module's) with their own history table
+ * (`firehose_migrations`), through a short-lived DataSource on the app's settings, so the app's
+ * own migration history is untouched.
  */
-export async function runFirehoseMigrations(dataSource: DataSource): Promise<void> {
+export async function runFirehoseMigrations(dataSource: DataSource, migrations: MixedList<Function>): Promise<void> {
   const migrator = new DataSource({
     ...dataSource.options,
     entities: [],
     subscribers: [],
-    migrations: FIREHOSE_MIGRATIONS,
+    migrations,
     migrationsTableName: 'firehose_migrations',
     migrationsRun: false,
     synchronize: false,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { FirehoseService } from '../../lib/index.js';
+import { FirehoseChangeFeedService } from '../../lib/index.js';
 import type { CreateProductDto, UpdateProductDto } from './product.dto.js';
 import { Product } from './product.entity.js';
 
@@ -16,12 +16,12 @@ export class ProductsService implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly firehose: FirehoseService,
+    private readonly changeFeeds: FirehoseChangeFeedService,
   ) {}
 
   /** `replace`, so that every boot (and the worker, booting beside the app) succeeds. */
   async onApplicationBootstrap(): Promise<void> {
-    const stream = await this.firehose.enableChangeFeed('public', 'sample_products', { replace: true });
+    const stream = await this.changeFeeds.enable('public', 'sample_products', { replace: true });
     this.logger.log(`Change feed on: ${stream}`);
   }
 

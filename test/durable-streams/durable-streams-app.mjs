@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
-import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../../dist/lib/index.js';
+import { DURABLE_STREAMS_MIGRATIONS, DurableStreamsModule, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../../dist/lib/index.js';
 
 function adminUrl() {
   const url = process.env.FIREHOSE_TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -44,11 +44,12 @@ export async function startDurableStreamsApp(label, durableStreams = true, { dat
         type: 'postgres',
         url: database.url,
         entities: FIREHOSE_ENTITIES,
-        migrations: FIREHOSE_MIGRATIONS,
+        migrations: [...FIREHOSE_MIGRATIONS, ...DURABLE_STREAMS_MIGRATIONS],
         migrationsRun: true,
         poolSize: 20,
       }),
-      FirehoseModule.forRoot({ durableStreams }),
+      FirehoseModule.forRoot(),
+      DurableStreamsModule.forRoot(durableStreams === true ? {} : durableStreams),
     ],
   })(DurableStreamsAppModule);
   const app = await NestFactory.create(DurableStreamsAppModule, { logger: ['error', 'warn'], forceCloseConnections: true, abortOnError: false });

@@ -11,7 +11,7 @@ describe('Durable Streams with @durable-streams/client', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_client');
-    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams: { longPollTimeout: 1000 } } });
+    app = await createFirehoseHttpApp({ url: db.url, durableStreams: { longPollTimeout: 1000 } });
     base = `${app.baseUrl}/v1/stream`;
   });
   afterAll(async () => {

@@ -59,7 +59,7 @@ describe('Durable Streams: durability, bad input, several processes', () => {
   });
 
   it('keeps bytes and offsets across an app restart', async () => {
-    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
+    app = await createFirehoseHttpApp({ url: db.url, durableStreams });
     const url = (base: string) => `${base}/v1/stream/restart`;
     await fetch(url(app.baseUrl), { method: 'PUT', headers: { 'content-type': 'application/octet-stream' } });
     const offsets: string[] = [];
@@ -76,7 +76,7 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     const middle = await snapshot(`${url(app.baseUrl)}?offset=${offsets[0]}`);
     await app.close();
 
-    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
+    app = await createFirehoseHttpApp({ url: db.url, durableStreams });
     expect(await snapshot(url(app.baseUrl))).toEqual(before);
     expect(await snapshot(`${url(app.baseUrl)}?offset=${offsets[0]}`)).toEqual(middle);
     expect(before.body).toBe(Buffer.from([0, 1, 2, 255, 254, 10, 13, 10]).toString('base64'));
@@ -86,7 +86,7 @@ describe('Durable Streams: durability, bad input, several processes', () => {
   });
 
   it('leaves a stream byte for byte as it was after every rejected request', async () => {
-    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
+    app = await createFirehoseHttpApp({ url: db.url, durableStreams });
     const json = `${app.baseUrl}/v1/stream/bad-input-json`;
     const text = `${app.baseUrl}/v1/stream/bad-input-text`;
     await fetch(json, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '[{"a":1}]' });
@@ -129,7 +129,7 @@ describe('Durable Streams: durability, bad input, several processes', () => {
   });
 
   it('shuts down promptly with live SSE and long-poll readers, without forceCloseConnections', async () => {
-    const local = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams }, forceCloseConnections: false });
+    const local = await createFirehoseHttpApp({ url: db.url, durableStreams, forceCloseConnections: false });
     const url = `${local.baseUrl}/v1/stream/shutdown`;
     const tail = (await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/plain' } })).headers.get('stream-next-offset')!;
     const sse = await fetch(`${url}?offset=-1&live=sse`);
@@ -144,7 +144,7 @@ describe('Durable Streams: durability, bad input, several processes', () => {
   });
 
   it('deletes expired streams nobody touches again (sweeper), keeping live ones', async () => {
-    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
+    app = await createFirehoseHttpApp({ url: db.url, durableStreams });
     await fetch(`${app.baseUrl}/v1/stream/sweep-ttl`, { method: 'PUT', headers: { 'stream-ttl': '1' }, body: new Uint8Array([1]) });
     await fetch(`${app.baseUrl}/v1/stream/sweep-keep`, { method: 'PUT', headers: { 'stream-ttl': '3600' } });
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -155,7 +155,7 @@ describe('Durable Streams: durability, bad input, several processes', () => {
   });
 
   it('serves the same streams from two processes; an append on one wakes a long-poll on the other at once', async () => {
-    app = await createFirehoseHttpApp({ url: db.url, firehose: { durableStreams } });
+    app = await createFirehoseHttpApp({ url: db.url, durableStreams });
     const child = await startChild(db.url, durableStreams);
     try {
       const here = `${app.baseUrl}/v1/stream/two-processes`;

@@ -20,7 +20,7 @@ describe('broadcast', () => {
     const live = await collectLive(t.firehose, 'dashboard', 1);
     await new Promise((r) => setTimeout(r, 50));
     const event = await t.firehose.broadcast('dashboard', 'refresh');
-    expect(event).toEqual({ id: expect.any(Number), stream: 'dashboard', data: 'refresh', sequence: 1, channelId: expect.any(Number) });
+    expect(event).toEqual({ id: expect.any(Number), stream: 'dashboard', data: 'refresh', sequence: 1, streamId: expect.any(Number) });
     const [received] = (await live.done) as FirehoseEvent[];
     expect(received).toEqual(event);
     const rows = await db.query('SELECT id, sequence, data FROM firehose_messages');

@@ -53,10 +53,11 @@ describe('table change feeds through the transports, authorized per row', () => 
     t = await createFirehoseHttpApp({
       url: db.url,
       imports: [UsersModule],
+      changeFeeds: true,
       firehose: { authorizer: NoteOwnerAuthorizer, guards: [BearerTokenGuard] },
     });
     await db.query('CREATE TABLE notes (id int PRIMARY KEY, owner text NOT NULL, text text)');
-    await t.firehose.enableChangeFeed('public', 'notes');
+    await t.changeFeeds.enable('public', 'notes');
   });
   afterEach(() => {
     for (const client of open.splice(0)) client.close();

@@ -45,7 +45,7 @@ describe('table change feeds', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('change_feed');
-    t = await createFirehoseApp({ url: db.url, firehose: { cleanupThreshold: 100_000 } });
+    t = await createFirehoseApp({ url: db.url, changeFeeds: true, firehose: { cleanupThreshold: 100_000 } });
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
   });
@@ -60,7 +60,7 @@ describe('table change feeds', () => {
 
   it('sends each operation with the seed payload: record on INSERT and UPDATE, old_record on UPDATE and DELETE', async () => {
     await db.query('CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags jsonb)');
-    expect(await t.firehose.enableChangeFeed('public', 'products')).toBe('table:public.products');
+    expect(await t.changeFeeds.enable('public', 'products')).toBe('table:public.products');
     const feed = await watch('table:public.products');
     await db.query(`INSERT INTO products (name, price, tags) VALUES ('Lamp', 99.99, '["new"]')`);
     await db.query(`UPDATE products SET name = 'Desk lamp', price = 149.99 WHERE id = 1`);
@@ -79,14 +79,14 @@ describe('table change feeds', () => {
     ]);
     expect(events.map((e) => e.sequence)).toEqual([1, 2, 3]);
     expect(events.every((e) => e.stream === 'table:public.products')).toBe(true);
-    expect(await t.firehose.listChangeFeeds()).toEqual([
+    expect(await t.changeFeeds.list()).toEqual([
       { schema: 'public', table: 'products', stream: 'table:public.products', columns: null, operations: ['INSERT', 'UPDATE', 'DELETE'] },
     ]);
   });
 
   it('sends only the selected columns and operations', async () => {
     await db.query('CREATE TABLE accounts (id int PRIMARY KEY, email text, password_hash text, plan text)');
-    await t.firehose.enableChangeFeed('public', 'accounts', { columns: ['id', 'plan'], operations: ['INSERT', 'DELETE'] });
+    await t.changeFeeds.enable('public', 'accounts', { columns: ['id', 'plan'], operations: ['INSERT', 'DELETE'] });
     const feed = await watch('table:public.accounts');
     await db.query(`INSERT INTO accounts VALUES (1, 'a@example.com', 'secret', 'free')`);
     await db.query(`UPDATE accounts SET plan = 'pro'`);
@@ -98,13 +98,13 @@ describe('table change feeds', () => {
       { type: 'DELETE', schema: 'public', table: 'accounts', old_record: { id: 1, plan: 'pro' } },
     ]);
     expect(events).toHaveLength(2);
-    const [info] = (await t.firehose.listChangeFeeds()).filter((f) => f.table === 'accounts');
+    const [info] = (await t.changeFeeds.list()).filter((f) => f.table === 'accounts');
     expect(info).toMatchObject({ columns: ['id', 'plan'], operations: ['INSERT', 'DELETE'] });
   });
 
   it('delivers a transaction after it commits, all its statements in order, and nothing of a rollback', async () => {
     await db.query('CREATE TABLE orders (id int PRIMARY KEY, status text)');
-    await t.firehose.enableChangeFeed('public', 'orders');
+    await t.changeFeeds.enable('public', 'orders');
     const feed = await watch('table:public.orders');
     await client.query('BEGIN');
     await client.query(`INSERT INTO orders VALUES (1, 'new'), (2, 'new')`);
@@ -136,7 +136,7 @@ describe('table change feeds', () => {
   it('orders changes by commit: a transaction that waited on a row lock comes after the one it waited for', async () => {
     await db.query('CREATE TABLE counters (id int PRIMARY KEY, value int)');
     await db.query('INSERT INTO counters VALUES (1, 0)');
-    await t.firehose.enableChangeFeed('public', 'counters', { operations: ['UPDATE'] });
+    await t.changeFeeds.enable('public', 'counters', { operations: ['UPDATE'] });
     const feed = await watch('table:public.counters');
     const other = new pg.Client({ connectionString: db.url });
     await other.connect();
@@ -163,7 +163,7 @@ describe('table change feeds', () => {
 
   it('numbers changes at commit: a transaction that wrote first but committed last comes last', async () => {
     await db.query('CREATE TABLE memos (id int PRIMARY KEY)');
-    await t.firehose.enableChangeFeed('public', 'memos');
+    await t.changeFeeds.enable('public', 'memos');
     const feed = await watch('table:public.memos');
     const other = new pg.Client({ connectionString: db.url });
     await other.connect();
@@ -183,8 +183,8 @@ describe('table change feeds', () => {
 
   it('loses, duplicates and reorders nothing under concurrent writers, with a second app relaying too', async () => {
     await db.query('CREATE TABLE ledger (id bigserial PRIMARY KEY, writer int NOT NULL, n int NOT NULL)');
-    await t.firehose.enableChangeFeed('public', 'ledger', { operations: ['INSERT'] });
-    const second = await createFirehoseApp({ url: db.url });
+    await t.changeFeeds.enable('public', 'ledger', { operations: ['INSERT'] });
+    const second = await createFirehoseApp({ url: db.url, changeFeeds: true });
     try {
       const feed = await watch('table:public.ledger');
       const writers = await Promise.all(
@@ -238,7 +238,7 @@ describe('table change feeds', () => {
   it('carries a bulk UPDATE of 10,000 rows without stalling broadcasts', async () => {
     await db.query('CREATE TABLE items (id int PRIMARY KEY, n int)');
     await db.query('INSERT INTO items SELECT g, 0 FROM generate_series(1, 10000) g');
-    await t.firehose.enableChangeFeed('public', 'items');
+    await t.changeFeeds.enable('public', 'items');
     const feed = await watch(['table:public.items', 'ping']);
     const bulk = db.query('UPDATE items SET n = n + 1');
     // Broadcasts go on while the bulk statement commits and its changes are relayed.
@@ -263,13 +263,13 @@ describe('table change feeds', () => {
   it('delivers changes committed while no app was running once one starts', async () => {
     const other = await createTestDatabase('change_feed_down');
     try {
-      const first = await createFirehoseApp({ url: other.url });
+      const first = await createFirehoseApp({ url: other.url, changeFeeds: true });
       await other.query('CREATE TABLE tasks (id int PRIMARY KEY, title text)');
-      await first.firehose.enableChangeFeed('public', 'tasks');
+      await first.changeFeeds.enable('public', 'tasks');
       await first.close();
       await other.query(`INSERT INTO tasks VALUES (1, 'while down'), (2, 'also')`);
       await other.query(`DELETE FROM tasks WHERE id = 2`);
-      const second = await createFirehoseApp({ url: other.url });
+      const second = await createFirehoseApp({ url: other.url, changeFeeds: true });
       try {
         const replay = collect(second.firehose.stream<TableChange<any>>('table:public.tasks', { lastEventId: 0 }), 3);
         expect((await replay.done).map((e) => (e as Change).data.type)).toEqual(['INSERT', 'INSERT', 'DELETE']);
@@ -283,7 +283,7 @@ describe('table change feeds', () => {
 
   it('delivers a row too large for NOTIFY by reference, whole', async () => {
     await db.query('CREATE TABLE documents (id int PRIMARY KEY, body text)');
-    await t.firehose.enableChangeFeed('public', 'documents');
+    await t.changeFeeds.enable('public', 'documents');
     const feed = await watch('table:public.documents');
     const body = 'x'.repeat(50_000);
     await db.query('INSERT INTO documents VALUES (1, $1)', [body]);
@@ -293,7 +293,7 @@ describe('table change feeds', () => {
 
   it('replays changes after a cursor, like any stream', async () => {
     await db.query('CREATE TABLE notes (id int PRIMARY KEY, text text)');
-    await t.firehose.enableChangeFeed('public', 'notes');
+    await t.changeFeeds.enable('public', 'notes');
     const feed = await watch('table:public.notes');
     await db.query(`INSERT INTO notes VALUES (1, 'one')`);
     const [first] = await feed.waitFor(1);
@@ -306,26 +306,26 @@ describe('table change feeds', () => {
 
   it('answers enabling twice, disabling an unknown table and bad options with clear errors', async () => {
     await db.query('CREATE TABLE tags (id int PRIMARY KEY, label text)');
-    await t.firehose.enableChangeFeed('public', 'tags');
-    await expect(t.firehose.enableChangeFeed('public', 'tags')).rejects.toThrow(ChangeFeedAlreadyEnabledError);
-    await expect(t.firehose.enableChangeFeed('public', 'tags')).rejects.toThrow(
+    await t.changeFeeds.enable('public', 'tags');
+    await expect(t.changeFeeds.enable('public', 'tags')).rejects.toThrow(ChangeFeedAlreadyEnabledError);
+    await expect(t.changeFeeds.enable('public', 'tags')).rejects.toThrow(
       'The change feed on public.tags is already enabled. Disable it first, or pass { replace: true } to enableChangeFeed to change its options.',
     );
-    await expect(t.firehose.disableChangeFeed('public', 'nope')).rejects.toThrow(ChangeFeedNotEnabledError);
-    await expect(t.firehose.disableChangeFeed('public', 'nope')).rejects.toThrow(/No change feed is enabled on public\.nope\. listChangeFeeds\(\)/);
-    await expect(t.firehose.enableChangeFeed('public', 'nope')).rejects.toThrow(ChangeFeedTableNotFoundError);
-    await expect(t.firehose.enableChangeFeed('public', 'tags', { replace: true, columns: ['id', 'Label'] })).rejects.toThrow(
+    await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(ChangeFeedNotEnabledError);
+    await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(/No change feed is enabled on public\.nope\. listChangeFeeds\(\)/);
+    await expect(t.changeFeeds.enable('public', 'nope')).rejects.toThrow(ChangeFeedTableNotFoundError);
+    await expect(t.changeFeeds.enable('public', 'tags', { replace: true, columns: ['id', 'Label'] })).rejects.toThrow(
       InvalidChangeFeedOptionsError,
     );
-    await expect(t.firehose.enableChangeFeed('public', 'tags', { replace: true, operations: ['TRUNCATE' as any] })).rejects.toThrow(
+    await expect(t.changeFeeds.enable('public', 'tags', { replace: true, operations: ['TRUNCATE' as any] })).rejects.toThrow(
       /operations must be a non-empty list of INSERT, UPDATE, DELETE/,
     );
-    await t.firehose.enableChangeFeed('public', 'tags', { replace: true, columns: ['label'] });
+    await t.changeFeeds.enable('public', 'tags', { replace: true, columns: ['label'] });
     const feed = await watch('table:public.tags');
     await db.query(`INSERT INTO tags VALUES (1, 'red')`);
     expect((await feed.waitFor(1))[0].data.record).toEqual({ label: 'red' });
-    await t.firehose.disableChangeFeed('public', 'tags');
-    await expect(t.firehose.disableChangeFeed('public', 'tags')).rejects.toThrow(ChangeFeedNotEnabledError);
+    await t.changeFeeds.disable('public', 'tags');
+    await expect(t.changeFeeds.disable('public', 'tags')).rejects.toThrow(ChangeFeedNotEnabledError);
     await db.query(`INSERT INTO tags VALUES (2, 'blue')`);
     await sleep(300);
     expect(feed.events()).toHaveLength(1);
@@ -345,6 +345,6 @@ describe('table change feeds', () => {
     await expect(db.query(`SELECT firehose_enable_change_feed('Shop Floor', 'Order Items')`)).rejects.toThrow(/already enabled/);
     await db.query(`SELECT firehose_disable_change_feed('Shop Floor', 'Order Items')`);
     await expect(db.query(`SELECT firehose_disable_change_feed('Shop Floor', 'Order Items')`)).rejects.toThrow(/No change feed is enabled/);
-    expect((await t.firehose.listChangeFeeds()).some((f) => f.schema === 'Shop Floor')).toBe(false);
+    expect((await t.changeFeeds.list()).some((f) => f.schema === 'Shop Floor')).toBe(false);
   });
 });

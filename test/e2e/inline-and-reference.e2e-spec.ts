@@ -10,8 +10,8 @@ import type { FirehoseEvent } from '../../lib/index.js';
  * inline, or the same head with `,"ref":1}` instead of the data. An event goes inline iff it fits
  * a notification of its own, brackets included, within notifyMaxBytes.
  */
-function inlinePayload(id: number, stream: string, sequence: number, channelId: number, dataJson: string): string {
-  return `[{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${channelId},"data":${dataJson}}]`;
+function inlinePayload(id: number, stream: string, sequence: number, streamId: number, dataJson: string): string {
+  return `[{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${streamId},"data":${dataJson}}]`;
 }
 
 /** A string whose JSON makes the inline payload exactly `bytes` UTF-8 bytes, built from `unit` (plus ASCII padding). */
@@ -69,9 +69,9 @@ describe('inline and by-reference delivery', () => {
     const live = await collectLive(t.firehose, stream, 2, 5_000);
     const warmUp = await t.firehose.broadcast(stream, 'warm-up');
     const id = await nextId();
-    const data = dataForPayloadBytes(bytes, (json) => inlinePayload(id, stream, 2, warmUp.channelId, json), unit);
+    const data = dataForPayloadBytes(bytes, (json) => inlinePayload(id, stream, 2, warmUp.streamId, json), unit);
     const event = await t.firehose.broadcast(stream, data);
-    expect(event).toEqual({ id, stream, data, sequence: 2, channelId: warmUp.channelId });
+    expect(event).toEqual({ id, stream, data, sequence: 2, streamId: warmUp.streamId });
     const [receivedWarmUp, received] = (await live.done) as FirehoseEvent[];
     expect(receivedWarmUp).toEqual(warmUp);
     const [row] = await db.query('SELECT id, sequence, channel_id, data::text AS json FROM firehose_messages WHERE id = $1', [id]);
@@ -81,9 +81,9 @@ describe('inline and by-reference delivery', () => {
   it(`sends an event whose payload is exactly notifyMaxBytes (500) inline`, async () => {
     const { data, event, received, row, payload } = await broadcastSized(small, 'at-limit', 500);
     expect(Buffer.byteLength(payload)).toBe(500);
-    expect(JSON.parse(payload)[0]).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.channelId, data });
+    expect(JSON.parse(payload)[0]).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.streamId, data });
     expect(received).toEqual(event);
-    expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.channelId, json: JSON.stringify(data) });
+    expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.streamId, json: JSON.stringify(data) });
   });
 
   it('sends an event one byte under the limit inline', async () => {
@@ -95,10 +95,10 @@ describe('inline and by-reference delivery', () => {
 
   it('sends an event one byte over the limit by reference, and delivers the same content', async () => {
     const { data, event, received, row, payload } = await broadcastSized(small, 'over-limit', 501);
-    expect(payload).toBe(`[{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.channelId},"ref":1}]`);
+    expect(payload).toBe(`[{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.streamId},"ref":1}]`);
     expect(received).toEqual(event);
     expect(received.data).toBe(data);
-    expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.channelId, json: JSON.stringify(data) });
+    expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.streamId, json: JSON.stringify(data) });
   });
 
   it('counts UTF-8 bytes, not characters, at the default limit of 7999', async () => {
@@ -116,7 +116,7 @@ describe('inline and by-reference delivery', () => {
       id: overLimit.event.id,
       stream: 'utf8-over-limit',
       sequence: 2,
-      channel_id: overLimit.event.channelId,
+      channel_id: overLimit.event.streamId,
       ref: 1,
     });
     expect(overLimit.received).toEqual(overLimit.event);
@@ -174,7 +174,7 @@ describe('inline and by-reference delivery', () => {
     let expected = 0;
     let chunk = 0;
     for (const e of events) {
-      const bytes = Buffer.byteLength(inlinePayload(e.id, stream, e.sequence, e.channelId, JSON.stringify(e.data))) - 2;
+      const bytes = Buffer.byteLength(inlinePayload(e.id, stream, e.sequence, e.streamId, JSON.stringify(e.data))) - 2;
       if (chunk > 0 && chunk + bytes + 2 <= 500) chunk += bytes + 1;
       else (expected++, (chunk = bytes + 1));
     }

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, type FirehoseEvent } from '../../lib/index.js';
+import { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, type FirehoseEvent } from '../../lib/index.js';
 import { collect, collectLive, sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseApp } from '../utils/create-firehose-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
+
+const ALL_MIGRATIONS = [...FIREHOSE_MIGRATIONS, ...DURABLE_STREAMS_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS];
 
 /** An app whose DataSource knows nothing of the module's migrations: only `migrationsRun` creates the tables. */
 async function bootWithModuleMigrations(url: string) {
@@ -59,16 +61,16 @@ describe('migrations', () => {
   });
 
   it('the migration reverts cleanly and can be applied again (idempotent up, complete down)', async () => {
-    const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: FIREHOSE_MIGRATIONS });
+    const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: ALL_MIGRATIONS });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();
-      for (let i = 0; i < FIREHOSE_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+      for (let i = 0; i < ALL_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
       const left = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' AND tablename <> 'firehose_migrations'");
       expect(left).toEqual([]);
       await dataSource.runMigrations();
       // Running the same up() twice (the app's list and migrationsRun both applying it) is harmless.
-      for (const Migration of FIREHOSE_MIGRATIONS) await new Migration().up(dataSource.createQueryRunner());
+      for (const Migration of ALL_MIGRATIONS) await new Migration().up(dataSource.createQueryRunner());
       const tables = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' ORDER BY 1");
       expect(tables.map((r) => r.tablename)).toEqual(
         expect.arrayContaining(['firehose_channels', 'firehose_ds_messages', 'firehose_ds_producers', 'firehose_ds_streams', 'firehose_messages']),
@@ -79,7 +81,7 @@ describe('migrations', () => {
   });
 
   it('moves a database of the first change-feed design to the current one, keeping staged changes and table options', async () => {
-    const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: FIREHOSE_MIGRATIONS });
+    const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: ALL_MIGRATIONS });
     await dataSource.initialize();
     const event = (id: number) => JSON.stringify({ type: 'INSERT', schema: 'public', table: 'items', record: { id } });
     try {
@@ -118,7 +120,7 @@ describe('migrations', () => {
       await dataSource.destroy();
     }
 
-    const t = await createFirehoseApp({ url: db.url });
+    const t = await createFirehoseApp({ url: db.url, changeFeeds: true });
     try {
       const received = collect(t.firehose.stream<any>('table:public.items', { lastEventId: 0 }), 5);
       await db.query('INSERT INTO items VALUES (4, 40)');

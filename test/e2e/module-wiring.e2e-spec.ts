@@ -15,7 +15,7 @@ import {
 async function expectBroadcastRoundTrip(t: FirehoseTestApp, db: TestDatabase, stream: string): Promise<void> {
   const live = await collectLive(t.firehose, stream, 1, 5_000);
   const event = await t.firehose.broadcast(stream, { hello: stream });
-  expect(event).toEqual({ id: expect.any(Number), stream, data: { hello: stream }, sequence: 1, channelId: expect.any(Number) });
+  expect(event).toEqual({ id: expect.any(Number), stream, data: { hello: stream }, sequence: 1, streamId: expect.any(Number) });
   expect(await live.done).toEqual([event]);
   const rows = await db.query(
     'SELECT m.id, m.sequence, m.data FROM firehose_messages m JOIN firehose_channels c ON c.id = m.channel_id WHERE c.name = $1',
@@ -27,7 +27,7 @@ async function expectBroadcastRoundTrip(t: FirehoseTestApp, db: TestDatabase, st
 @Injectable()
 class WiringOptionsFactory implements FirehoseOptionsFactory {
   createFirehoseOptions(): FirehoseModuleOptions {
-    return { channel: 'wiring_custom', reconnectDelay: 50 };
+    return { notifyChannel: 'wiring_custom', reconnectDelay: 50 };
   }
 }
 
@@ -81,7 +81,7 @@ describe('module wiring', () => {
 
   describe('rejects invalid options at boot with FirehoseConfigurationError naming the option', () => {
     const cases: Array<[string, FirehoseModuleOptions, RegExp]> = [
-      ['channel', { channel: 'Bad-Name' }, /^Invalid Firehose configuration: channel "Bad-Name" is not a lower-case SQL identifier/],
+      ['notifyChannel', { notifyChannel: 'Bad-Name' }, /^Invalid Firehose configuration: notifyChannel "Bad-Name" is not a lower-case SQL identifier/],
       ['cleanupThreshold', { cleanupThreshold: 0 }, /^Invalid Firehose configuration: cleanupThreshold must be a positive integer, got 0\.$/],
       ['notifyMaxBytes', { notifyMaxBytes: 9000 }, /^Invalid Firehose configuration: notifyMaxBytes 9000 exceeds PostgreSQL's NOTIFY limit; use at most 7999\.$/],
     ];

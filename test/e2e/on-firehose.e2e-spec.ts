@@ -95,7 +95,7 @@ describe('@OnFirehose', () => {
       ['a', a3],
     ]);
     expect(recorder.ab.map(([, e]) => e.id)).not.toContain(other.id);
-    expect(a1).toEqual({ id: expect.any(Number), stream: 'a', data: { n: 1 }, sequence: 1, channelId: expect.any(Number) });
+    expect(a1).toEqual({ id: expect.any(Number), stream: 'a', data: { n: 1 }, sequence: 1, streamId: expect.any(Number) });
     expect([a1, a2, a3].map((e) => e.sequence)).toEqual([1, 2, 3]);
     expect([b1, b2].map((e) => e.sequence)).toEqual([1, 2]);
   });

@@ -124,8 +124,8 @@ describe('SSE authorization', () => {
       expect(sse.dataFrames()).toHaveLength(2);
       expect(frames.map((frame) => Number(frame.id))).toEqual([shown.id, last.id]);
       expect(frames.map((frame) => JSON.parse(frame.data!))).toEqual([
-        { data: { n: 1, viewer: name }, channel_id: shown.channelId, sequence: 1 },
-        { data: { n: 3, viewer: name }, channel_id: last.channelId, sequence: 3 },
+        { data: { n: 1, viewer: name }, channel_id: shown.streamId, sequence: 1 },
+        { data: { n: 3, viewer: name }, channel_id: last.streamId, sequence: 3 },
       ]);
     }
   });

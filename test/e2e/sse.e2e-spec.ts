@@ -60,7 +60,7 @@ describe('SSE transport', () => {
     const event = await t.firehose.broadcast('shape', { type: 'refresh', n: 1 });
     const [frame] = await sse.waitForDataFrames(1);
     expect(frame.raw).toBe(
-      `id: ${event.id}\nevent: shape\ndata: {"data":{"type":"refresh","n":1},"channel_id":${event.channelId},"sequence":1}`,
+      `id: ${event.id}\nevent: shape\ndata: {"data":{"type":"refresh","n":1},"channel_id":${event.streamId},"sequence":1}`,
     );
   });
 

@@ -46,7 +46,7 @@ describe('broadcast inside a caller transaction ({ manager })', () => {
   it('on commit, stores the event with the caller’s writes and delivers it live', async () => {
     const live = await collectLive(t.firehose, 'tx-commit', 1, 5_000);
     const event = await orderAndBroadcast('tx-commit', 'apple');
-    expect(event).toEqual({ id: expect.any(Number), stream: 'tx-commit', data: { item: 'apple' }, sequence: 1, channelId: expect.any(Number) });
+    expect(event).toEqual({ id: expect.any(Number), stream: 'tx-commit', data: { item: 'apple' }, sequence: 1, streamId: expect.any(Number) });
     expect(await live.done).toEqual([event]);
     expect(await db.query('SELECT id, sequence, data FROM firehose_messages WHERE id = $1', [event.id])).toEqual([
       { id: String(event.id), sequence: '1', data: { item: 'apple' } },

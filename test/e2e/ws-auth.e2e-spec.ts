@@ -127,7 +127,7 @@ describe('WebSocket authentication and authorization', () => {
       await client.waitForEvents(1);
       await sleep(150);
       expect(client.texts.at(-1)).toBe(
-        `{"id":${shown.id},"stream":"shaped","data":{"n":1,"viewer":"ann"},"sequence":${shown.sequence},"channel_id":${shown.channelId}}`,
+        `{"id":${shown.id},"stream":"shaped","data":{"n":1,"viewer":"ann"},"sequence":${shown.sequence},"channel_id":${shown.streamId}}`,
       );
       expect(client.events().map((frame) => frame.id)).not.toContain(skipped.id);
     });

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { AllowAllStreamsAuthorizer, FirehoseGateway, type FirehoseEvent } from '../../lib/index.js';
+import { AllowAllStreamsAuthorizer, type FirehoseEvent } from '../../lib/index.js';
+import { FirehoseGateway } from '../../lib/gateway/firehose.gateway.js';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
@@ -56,7 +57,7 @@ describe('WebSocket transport', () => {
     const event = await t.firehose.broadcast('shape', { type: 'refresh', n: 1 });
     await client.waitForEvents(1);
     expect(client.texts[1]).toBe(
-      `{"id":${event.id},"stream":"shape","data":{"type":"refresh","n":1},"sequence":1,"channel_id":${event.channelId}}`,
+      `{"id":${event.id},"stream":"shape","data":{"type":"refresh","n":1},"sequence":1,"channel_id":${event.streamId}}`,
     );
   });
 

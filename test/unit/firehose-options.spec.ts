@@ -6,7 +6,7 @@ import { thrown } from '../utils/thrown.js';
 describe('resolveFirehoseOptions', () => {
   const defaults = {
     databaseUrl: undefined,
-    channel: 'firehose',
+    notifyChannel: 'firehose',
     cleanupThreshold: 100,
     cleanupInterval: 1000,
     reconnectAttempts: 5,
@@ -33,13 +33,13 @@ describe('resolveFirehoseOptions', () => {
 
   it('applies every default to an empty object, and to explicit undefined values', () => {
     expect(resolveFirehoseOptions({})).toEqual(defaults);
-    expect(resolveFirehoseOptions({ channel: undefined, cleanupThreshold: undefined, migrationsRun: undefined })).toEqual(defaults);
+    expect(resolveFirehoseOptions({ notifyChannel: undefined, cleanupThreshold: undefined, migrationsRun: undefined })).toEqual(defaults);
   });
 
   it('keeps every given value', () => {
     const given: Required<FirehoseModuleOptions> = {
       databaseUrl: 'postgres://u@h:5432/d',
-      channel: 'events_2',
+      notifyChannel: 'events_2',
       cleanupThreshold: 1,
       cleanupInterval: 2,
       reconnectAttempts: 3,
@@ -63,22 +63,22 @@ describe('resolveFirehoseOptions', () => {
   });
 
   it('does not modify its input', () => {
-    const input: FirehoseModuleOptions = { channel: 'mine' };
+    const input: FirehoseModuleOptions = { notifyChannel: 'mine' };
     resolveFirehoseOptions(input);
-    expect(input).toEqual({ channel: 'mine' });
+    expect(input).toEqual({ notifyChannel: 'mine' });
   });
 
-  describe('channel', () => {
+  describe('notifyChannel', () => {
     it.each(['_x', 'a', 'firehose_2', 'a'.repeat(51)])('accepts %p', (channel) => {
-      expect(resolveFirehoseOptions({ channel }).channel).toBe(channel);
+      expect(resolveFirehoseOptions({ notifyChannel: channel }).notifyChannel).toBe(channel);
     });
 
     it.each(['Bad-Name', 'Firehose', '', '2fast', 'with space', 'dash-ed', 'a'.repeat(52), 'é', 'x;DROP'])('rejects %p', (channel) => {
-      const error = thrown(() => resolveFirehoseOptions({ channel }));
+      const error = thrown(() => resolveFirehoseOptions({ notifyChannel: channel }));
       expect(error).toBeInstanceOf(FirehoseConfigurationError);
       expect(error.name).toBe('FirehoseConfigurationError');
       expect(error.message).toBe(
-        `Invalid Firehose configuration: channel "${channel}" is not a lower-case SQL identifier of at most 51 characters; use letters, digits and underscores, e.g. "firehose".`,
+        `Invalid Firehose configuration: notifyChannel "${channel}" is not a lower-case SQL identifier of at most 51 characters; use letters, digits and underscores, e.g. "firehose".`,
       );
     });
   });

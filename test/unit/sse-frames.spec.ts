@@ -2,7 +2,7 @@ import type { FirehoseEvent } from '../../lib/index.js';
 import { eventData, eventFrame, HEARTBEAT_FRAME, openingFrame, resetFrame, sharedEventFrame } from '../../lib/sse/sse-frames.js';
 
 describe('SSE frames', () => {
-  const event: FirehoseEvent = { id: 456, stream: 'a', data: 'refresh', sequence: 7, channelId: 3 };
+  const event: FirehoseEvent = { id: 456, stream: 'a', data: 'refresh', sequence: 7, streamId: 3 };
 
   it("builds the seed's frame: id, event, then the data line with keys in the protocol order", () => {
     expect(eventData(event)).toBe('{"data":"refresh","channel_id":3,"sequence":7}');

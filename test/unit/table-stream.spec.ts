@@ -1,6 +1,6 @@
 import { isTableChangeEvent, tableStream, type FirehoseEvent } from '../../lib/index.js';
 
-const event = (stream: string, data: unknown): FirehoseEvent => ({ id: 1, stream, data, sequence: 1, channelId: 1 });
+const event = (stream: string, data: unknown): FirehoseEvent => ({ id: 1, stream, data, sequence: 1, streamId: 1 });
 
 describe('table streams', () => {
   it('names the stream of a table with its names as stored, unquoted', () => {

@@ -1,7 +1,7 @@
 import { errorFrame, resetFrame, serializeEventFrame, sharedEventFrame, subscribedFrame, unsubscribedFrame } from '../../lib/gateway/ws-frames.js';
 
 describe('WebSocket frames', () => {
-  const event = { id: 456, stream: 'a', data: { n: 1 }, sequence: 7, channelId: 3 };
+  const event = { id: 456, stream: 'a', data: { n: 1 }, sequence: 7, streamId: 3 };
 
   it("writes the seed's event frame, keys in its order", () => {
     expect(serializeEventFrame(event)).toBe('{"id":456,"stream":"a","data":{"n":1},"sequence":7,"channel_id":3}');

@@ -1,12 +1,22 @@
 import { Module, type DynamicModule, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { FirehoseModule, FirehoseService, type FirehoseModuleOptions } from '../../lib/index.js';
+import {
+  DurableStreamsModule,
+  FirehoseChangeFeedModule,
+  FirehoseChangeFeedService,
+  FirehoseModule,
+  FirehoseService,
+  type DurableStreamsOptions,
+  type FirehoseModuleOptions,
+} from '../../lib/index.js';
 import { testDataSourceOptions } from './test-data-source-options.js';
 
 export interface FirehoseTestApp {
   app: INestApplicationContext;
   firehose: FirehoseService;
+  /** The change-feed service; the app imports FirehoseChangeFeedModule only with `changeFeeds: true`. */
+  readonly changeFeeds: FirehoseChangeFeedService;
   close(): Promise<void>;
 }
 
@@ -15,6 +25,10 @@ export interface FirehoseTestAppOptions {
   firehose?: FirehoseModuleOptions;
   /** Use forRootAsync with a factory instead of forRoot. */
   async?: boolean;
+  /** Import FirehoseChangeFeedModule. */
+  changeFeeds?: boolean;
+  /** Import DurableStreamsModule.forRoot(durableStreams). */
+  durableStreams?: DurableStreamsOptions;
   providers?: Provider[];
   imports?: Array<Type | DynamicModule>;
 }
@@ -28,6 +42,8 @@ export async function createFirehoseApp(options: FirehoseTestAppOptions): Promis
       options.async
         ? FirehoseModule.forRootAsync({ useFactory: async () => firehoseOptions })
         : FirehoseModule.forRoot(firehoseOptions),
+      ...(options.changeFeeds ? [FirehoseChangeFeedModule] : []),
+      ...(options.durableStreams ? [DurableStreamsModule.forRoot(options.durableStreams)] : []),
       ...(options.imports ?? []),
     ],
     providers: options.providers ?? [],
@@ -35,5 +51,12 @@ export async function createFirehoseApp(options: FirehoseTestAppOptions): Promis
   class TestAppModule {}
   const app = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'] });
   await app.init();
-  return { app, firehose: app.get(FirehoseService), close: () => app.close() };
+  return {
+    app,
+    firehose: app.get(FirehoseService),
+    get changeFeeds() {
+      return app.get(FirehoseChangeFeedService);
+    },
+    close: () => app.close(),
+  };
 }

@@ -2,12 +2,20 @@ import { Module, type DynamicModule, type INestApplication, type LoggerService, 
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { FirehoseModule, FirehoseService } from '../../lib/index.js';
+import {
+  DurableStreamsModule,
+  FirehoseChangeFeedModule,
+  FirehoseChangeFeedService,
+  FirehoseModule,
+  FirehoseService,
+  type DurableStreamsOptions, } from '../../lib/index.js';
 import { testDataSourceOptions } from './test-data-source-options.js';
 
 export interface FirehoseHttpApp {
   app: INestApplication;
   firehose: FirehoseService;
+  /** The change-feed service; the app imports FirehoseChangeFeedModule only with `changeFeeds: true`. */
+  readonly changeFeeds: FirehoseChangeFeedService;
   /** `http://127.0.0.1:<port>` of the listening app. */
   baseUrl: string;
   /** `ws://127.0.0.1:<port>` of the listening app. */
@@ -21,6 +29,10 @@ export interface FirehoseHttpAppOptions {
   firehose?: Parameters<typeof FirehoseModule.forRoot>[0];
   /** A registration built by the test (e.g. forRootAsync) instead of forRoot(firehose). */
   firehoseModule?: DynamicModule;
+  /** Import FirehoseChangeFeedModule. */
+  changeFeeds?: boolean;
+  /** Import DurableStreamsModule.forRoot(durableStreams). */
+  durableStreams?: DurableStreamsOptions;
   providers?: Provider[];
   imports?: Array<Type | DynamicModule>;
   logger?: LoggerService | LogLevel[] | false;
@@ -36,6 +48,8 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
     imports: [
       TypeOrmModule.forRoot(testDataSourceOptions(options.url)),
       options.firehoseModule ?? FirehoseModule.forRoot({ reconnectDelay: 50, ...options.firehose }),
+      ...(options.changeFeeds ? [FirehoseChangeFeedModule] : []),
+      ...(options.durableStreams ? [DurableStreamsModule.forRoot(options.durableStreams)] : []),
       ...(options.imports ?? []),
     ],
     providers: options.providers ?? [],
@@ -51,5 +65,11 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
   if (options.cors) app.enableCors(options.cors);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
-  return { app, firehose: app.get(FirehoseService), baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => app.close() };
+  return {
+    app,
+    firehose: app.get(FirehoseService),
+    get changeFeeds() {
+      return app.get(FirehoseChangeFeedService);
+    },
+    baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => app.close() };
 }

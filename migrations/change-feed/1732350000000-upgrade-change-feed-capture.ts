@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
-import { changeFeedTables } from '../lib/change-feed/change-feed-tables.js';
-import { quoteIdentifier } from '../lib/store/firehose-tables.js';
+import { MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
+import { changeFeedTables } from '../../lib/change-feed/change-feed-tables.js';
+import { quoteIdentifier } from '../../lib/store/firehose-tables.js';
 import { CreateChangeFeedFunctions1732340000000 } from './1732340000000-create-change-feed-functions.js';
 
 /** The triggers the first change-feed design put on every enabled table. */

@@ -1,13 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
+import { MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
 import {
   CHANGE_BARRIER_LOCK_CLASS,
   CHANGE_BARRIER_STRIPES,
   CHANGE_BARRIER_TIMEOUT,
   CHANGE_RELAY_LOCK_KEY,
-} from '../lib/change-feed/change-feed.constants.js';
-import { changeFeedTables } from '../lib/change-feed/change-feed-tables.js';
-import { firehoseTables, quoteIdentifier } from '../lib/store/firehose-tables.js';
+} from '../../lib/change-feed/change-feed.constants.js';
+import { changeFeedTables } from '../../lib/change-feed/change-feed-tables.js';
+import { firehoseTables, quoteIdentifier } from '../../lib/store/firehose-tables.js';
 
 const TRIGGER = 'firehose_change_feed';
 

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APPEND_LOCK_KEY, MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
-import { firehoseTables, quoteIdentifier } from '../lib/store/firehose-tables.js';
+import { APPEND_LOCK_KEY, MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
+import { firehoseTables, quoteIdentifier } from '../../lib/store/firehose-tables.js';
 
 /**
  * Tables and functions of the Firehose log. Idempotent, so it is safe both in the app's own

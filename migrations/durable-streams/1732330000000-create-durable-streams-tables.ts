@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { MIGRATION_LOCK_KEY } from '../lib/firehose.constants.js';
-import { durableStreamsTables } from '../lib/durable-streams/durable-streams-tables.js';
-import { quoteIdentifier } from '../lib/store/firehose-tables.js';
+import { MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
+import { durableStreamsTables } from '../../lib/durable-streams/durable-streams-tables.js';
+import { quoteIdentifier } from '../../lib/store/firehose-tables.js';
 
 /**
  * Tables of the Durable Streams protocol: stream metadata, the bytes of each append, and the state

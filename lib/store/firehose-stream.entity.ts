@@ -7,7 +7,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
  * @publicApi
  */
 @Entity({ name: 'firehose_channels' })
-export class FirehoseChannel {
+export class FirehoseStreamEntity {
   @PrimaryGeneratedColumn()
   id!: number;
 
