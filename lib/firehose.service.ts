@@ -18,6 +18,7 @@ import { FirehoseStore } from './store/firehose.store.js';
 
 const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
 
+/** What `FirehoseService.health()` reports. */
 export interface FirehoseHealth {
   /** `connected` is healthy; see ListenerState for the others. */
   listener: ListenerState;
@@ -73,6 +74,7 @@ export class FirehoseService {
     return this.queues.open<T>(name);
   }
 
+  /** The state of this process's LISTEN connection. */
   health(): FirehoseHealth {
     return { listener: this.listener.state };
   }

@@ -2,7 +2,11 @@ import { FirehoseError } from './firehose.error.js';
 
 /** A stream name is empty, longer than 255 UTF-8 bytes, not a string, or holds control characters. */
 export class InvalidStreamNameError extends FirehoseError {
-  constructor(readonly stream: unknown, reason: string) {
+  constructor(
+    /** The value given as a stream name. */
+    readonly stream: unknown,
+    reason: string,
+  ) {
     super(`Invalid stream name ${JSON.stringify(String(stream)).slice(0, 80)}: ${reason}.`);
   }
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
+/** Options of `FirehoseService.broadcast()`. */
 export interface BroadcastOptions {
   /**
    * An EntityManager inside the caller's transaction. The event is then written on that
@@ -9,6 +10,7 @@ export interface BroadcastOptions {
   manager?: EntityManager;
 }
 
+/** Options of `FirehoseService.stream()`. */
 export interface StreamOptions {
   /**
    * Replay every kept event with an id greater than this before going live. Omit it to receive

@@ -5,7 +5,9 @@
 export interface FirehoseEvent<T = unknown> {
   /** Global id, commit-ordered across all streams: a safe resume cursor (`last_event_id`). */
   id: number;
+  /** The stream's name, as given to `broadcast()`. */
   stream: string;
+  /** The broadcast's data, as it came back from JSON. */
   data: T;
   /** Position in its stream: 1, 2, 3… with no hole, in commit order. */
   sequence: number;
@@ -19,19 +21,23 @@ export interface FirehoseEvent<T = unknown> {
  * should reload its state for that stream; delivery goes on with events after `lastEventId`.
  */
 export interface FirehoseReset {
+  /** Tells a reset from an event (`isFirehoseReset`). */
   type: 'reset';
+  /** The stream whose replay could not be complete. */
   stream: string;
   /**
    * Delivery of the stream goes on with events after this id: the stream's newest event when its
    * history was found trimmed, the log's newest event when the cursor was ahead of the log.
    */
   lastEventId: number;
+  /** `history-trimmed`: cleanup removed events after the cursor; `cursor-ahead`: the cursor is past the log's end. */
   reason: 'history-trimmed' | 'cursor-ahead';
 }
 
 /** What `FirehoseService.stream()` emits. */
 export type FirehoseStreamItem<T = unknown> = FirehoseEvent<T> | FirehoseReset;
 
+/** True when a `stream()` item is a reset rather than an event. */
 export function isFirehoseReset(item: FirehoseStreamItem): item is FirehoseReset {
   return (item as FirehoseReset).type === 'reset';
 }

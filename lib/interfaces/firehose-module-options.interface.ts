@@ -98,6 +98,8 @@ export interface FirehoseModuleExtras {
   serveClient?: boolean;
 }
 
+/** A class given to `forRootAsync({ useClass })` / `useExisting` that builds the module's options. */
 export interface FirehoseOptionsFactory {
+  /** Called once while the app boots. */
   createFirehoseOptions(): Promise<FirehoseModuleOptions> | FirehoseModuleOptions;
 }

@@ -3,6 +3,7 @@ import { assertValidStreamName } from '../publish/stream-name.js';
 
 /** An entity instance: its class name and id name its stream, `Comment:42`. */
 export interface FirehoseEntity {
+  /** The entity's primary key. */
   readonly id: string | number | bigint;
 }
 

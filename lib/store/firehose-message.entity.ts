@@ -10,24 +10,29 @@ import { FirehoseStreamEntity } from './firehose-stream.entity.js';
 @Entity({ name: 'firehose_messages' })
 @Index('firehose_messages_channel_id_id', ['streamId', 'id'])
 export class FirehoseMessageEntity {
-  /** bigint comes back from pg as a string. */
+  /** The event's global id; bigint comes back from pg as a string. */
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
+  /** Id of the event's stream (`FirehoseStreamEntity.id`). */
   @Column({ name: 'channel_id', type: 'integer' })
   streamId!: number;
 
   // No foreign key in the schema (see the migration): the relation is for queries only.
   @ManyToOne(() => FirehoseStreamEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'channel_id' })
+  /** The event's stream, when a query joins it. */
   stream?: Relation<FirehoseStreamEntity>;
 
+  /** Position in its stream (a bigint, as a string). */
   @Column({ type: 'bigint' })
   sequence!: string;
 
+  /** The broadcast's data. */
   @Column({ type: 'json' })
   data!: unknown;
 
+  /** When the event was written. */
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

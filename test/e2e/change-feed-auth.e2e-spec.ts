@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import {
   isTableChangeEvent,
@@ -24,11 +25,11 @@ class BearerTokenGuard implements CanActivate {
 
 /** The notes table's stream for everyone signed in; each row only for its owner, DELETE included. */
 @Injectable()
-class NoteOwnerAuthorizer implements FirehoseAuthorizer {
+class NoteOwnerAuthorizer implements FirehoseAuthorizer<IncomingMessage & { user: { name: string } }> {
   authorizeStreams(streams: string[]): string[] {
     return streams.filter((stream) => stream === 'table:public.notes');
   }
-  buildEvent(event: FirehoseEvent, context: FirehoseConnectionContext): FirehoseEvent | null {
+  buildEvent(event: FirehoseEvent, context: FirehoseConnectionContext<IncomingMessage & { user: { name: string } }>): FirehoseEvent | null {
     if (!isTableChangeEvent<{ owner: string }>(event)) return null;
     const me = context.request.user.name;
     return event.data.record?.owner === me || event.data.old_record?.owner === me ? event : null;
