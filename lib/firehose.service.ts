@@ -15,6 +15,9 @@ import { serializeData } from './publish/serialize-data.js';
 import { assertValidStreamName, normalizeStreamNames } from './publish/stream-name.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
+import type { FirehoseMessageEvent } from './message-events/firehose-message-event.interface.js';
+import { MessageEventStreams } from './message-events/message-event-streams.js';
+import { toMessageEvents } from './message-events/to-message-events.js';
 
 const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
 
@@ -40,6 +43,7 @@ export class FirehoseService {
     private readonly cleaner: FirehoseCleaner,
     private readonly queues: FirehoseQueueRegistry,
     private readonly listener: PgListener,
+    private readonly messageEventStreams: MessageEventStreams,
   ) {}
 
   /**
@@ -67,6 +71,17 @@ export class FirehoseService {
       throw new InvalidCursorError(lastEventId);
     }
     return this.readers.observe(names, lastEventId, onLive) as Observable<FirehoseStreamItem<T>>;
+  }
+
+  /**
+   * `stream()` as Nest `MessageEvent`s, for an app's own `@Sse()` routes (with its own guards,
+   * interceptors and paths): each has the event's `id`, the stream as its `type` and the Firehose
+   * protocol's SSE payload as `data`, as the built-in SSE route writes them. Resets come as
+   * `firehose:reset` events. It completes when the app shuts down, so open responses end and the
+   * HTTP server can close. Pair it with `@LastEventId()`.
+   */
+  messageEvents<T = unknown>(streams: string | string[], options: Pick<StreamOptions, 'lastEventId'> = {}): Observable<FirehoseMessageEvent<T>> {
+    return this.messageEventStreams.untilShutdown(toMessageEvents(this.stream<T>(streams, options), options.lastEventId));
   }
 
   /** Opens a handle on an ephemeral queue; see FirehoseQueue for who receives what. */

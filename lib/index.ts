@@ -1,6 +1,8 @@
 export { FirehoseModule } from './firehose.module.js';
 export { FirehoseService, type FirehoseHealth } from './firehose.service.js';
 export { OnFirehose } from './decorators/on-firehose.decorator.js';
+export { LastEventId } from './message-events/last-event-id.decorator.js';
+export type { FirehoseMessageEvent } from './message-events/firehose-message-event.interface.js';
 export { FIREHOSE_MODULE_OPTIONS, ON_FIREHOSE_METADATA } from './firehose.constants.js';
 export type {
   FirehoseModuleOptions,

@@ -34,6 +34,8 @@ export interface FirehoseHttpAppOptions {
   /** Import DurableStreamsModule.forRoot(durableStreams). */
   durableStreams?: DurableStreamsOptions;
   providers?: Provider[];
+  /** The app's own controllers (e.g. an @Sse() route). */
+  controllers?: Type[];
   imports?: Array<Type | DynamicModule>;
   logger?: LoggerService | LogLevel[] | false;
   /** `app.enableCors(cors)` before listening, as an app with cross-origin pages would. */
@@ -53,6 +55,7 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
       ...(options.imports ?? []),
     ],
     providers: options.providers ?? [],
+    controllers: options.controllers ?? [],
   })
   class TestHttpAppModule {}
   const app = await NestFactory.create(TestHttpAppModule, {
