@@ -1,3 +1,6 @@
+// The lock keys and barrier settings below are taken by the change-feed migration's SQL, which
+// keeps frozen copies of them; a unit test checks that the two agree.
+
 /**
  * Class (first key) of the two-key advisory locks a writer of a feed-enabled table holds, shared,
  * on stripe `pg_backend_pid() % CHANGE_BARRIER_STRIPES`, from the moment it takes its commit number
