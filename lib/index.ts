@@ -39,7 +39,8 @@ export type {
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
 export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
-export type { ChangeFeedOptions, ChangeFeedInfo } from './change-feed/change-feed-options.interface.js';
+export type { ChangeFeedOptions } from './change-feed/change-feed-options.interface.js';
+export type { ChangeFeedInfo } from './change-feed/change-feed-info.interface.js';
 export type { TableChange, ChangeOperation } from './change-feed/table-change.interface.js';
 export { tableStream, isTableChangeEvent } from './change-feed/table-stream.js';
 export { ChangeFeedAlreadyEnabledError } from './change-feed/change-feed-already-enabled.error.js';

@@ -1,5 +1,4 @@
 import { CreateChangeFeedFunctions1732340000000 } from './change-feed/1732340000000-create-change-feed-functions.js';
-import { UpgradeChangeFeedCapture1732350000000 } from './change-feed/1732350000000-upgrade-change-feed-capture.js';
 import { CreateFirehoseTables1732320000000 } from './core/1732320000000-create-firehose-tables.js';
 import { CreateDurableStreamsTables1732330000000 } from './durable-streams/1732330000000-create-durable-streams-tables.js';
 
@@ -7,7 +6,6 @@ export {
   CreateFirehoseTables1732320000000,
   CreateDurableStreamsTables1732330000000,
   CreateChangeFeedFunctions1732340000000,
-  UpgradeChangeFeedCapture1732350000000,
 };
 
 /** The core's migrations (streams and events), in order. Add them to your DataSource's `migrations`. */
@@ -17,4 +15,4 @@ export const FIREHOSE_MIGRATIONS = [CreateFirehoseTables1732320000000];
 export const DURABLE_STREAMS_MIGRATIONS = [CreateDurableStreamsTables1732330000000];
 
 /** The migrations of `FirehoseChangeFeedModule`, in order; add them after FIREHOSE_MIGRATIONS. */
-export const CHANGE_FEED_MIGRATIONS = [CreateChangeFeedFunctions1732340000000, UpgradeChangeFeedCapture1732350000000];
+export const CHANGE_FEED_MIGRATIONS = [CreateChangeFeedFunctions1732340000000];

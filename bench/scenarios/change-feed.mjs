@@ -4,7 +4,7 @@
 // One Nest application context (TypeOrmModule + FirehoseModule.forRoot({})) runs the change-feed
 // relay, as an app would. The load is a pg.Pool of BENCH_CONCURRENCY connections, one autocommit
 // INSERT per call, in a closed loop; the same statement goes to `plain_items` and `feed_items`
-// (identical tables, only the second has enableChangeFeed), runs interleaved A B A B after a
+// (identical tables, only the second has a feed enabled), runs interleaved A B A B after a
 // warm-up of each. Latency = the INSERT's resolve time (its commit acknowledged) → the change
 // arriving through firehose.stream('table:public.feed_items') in the same process (one clock).
 import 'reflect-metadata';

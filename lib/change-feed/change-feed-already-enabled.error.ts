@@ -1,10 +1,10 @@
 import { FirehoseError } from '../errors/firehose.error.js';
 
-/** `enableChangeFeed` on a table whose feed is already on. */
+/** `FirehoseChangeFeedService.enable` on a table whose feed is already on. */
 export class ChangeFeedAlreadyEnabledError extends FirehoseError {
   constructor(readonly schema: string, readonly table: string) {
     super(
-      `The change feed on ${schema}.${table} is already enabled. Disable it first, or pass { replace: true } to enableChangeFeed to change its options.`,
+      `The change feed on ${schema}.${table} is already enabled. Disable it first, or pass { replace: true } to FirehoseChangeFeedService.enable to change its options.`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { ChangeOperation } from './table-change.interface.js';
 
-/** Options of `FirehoseService.enableChangeFeed`. */
+/** Options of `FirehoseChangeFeedService.enable`. */
 export interface ChangeFeedOptions {
   /**
    * Columns sent in `record` and `old_record`, in table order; every column when omitted. Keep the
@@ -11,15 +11,4 @@ export interface ChangeFeedOptions {
   operations?: ChangeOperation[];
   /** Replace the options of a feed that is already enabled instead of failing. @default false */
   replace?: boolean;
-}
-
-/** One enabled table, as `listChangeFeeds()` reports it. */
-export interface ChangeFeedInfo {
-  schema: string;
-  table: string;
-  /** The stream its changes go to: `table:<schema>.<table>`. */
-  stream: string;
-  /** The selected columns, or null for every column. */
-  columns: string[] | null;
-  operations: ChangeOperation[];
 }

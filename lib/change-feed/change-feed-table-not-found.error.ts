@@ -1,6 +1,6 @@
 import { FirehoseError } from '../errors/firehose.error.js';
 
-/** `enableChangeFeed` on a table that does not exist. */
+/** `FirehoseChangeFeedService.enable` on a table that does not exist. */
 export class ChangeFeedTableNotFoundError extends FirehoseError {
   constructor(readonly schema: string, readonly table: string) {
     super(

@@ -6,7 +6,7 @@ import { PgListener } from '../listener/pg-listener.js';
 import { FirehoseStore } from '../store/firehose.store.js';
 import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
 import { CHANGE_FEED_MIGRATIONS } from '../../migrations/index.js';
-import { CHANGE_CHANNEL_SUFFIX, DEFAULT_CHANGE_RELAY_BATCH } from './change-feed.constants.js';
+import { CHANGE_FEED_WAKE_CHANNEL_SUFFIX, CHANGE_RELAY_BATCH_EVENTS } from './change-feed.constants.js';
 import { ChangeFeedRegistry } from './change-feed.registry.js';
 import { ChangeFeedRelay } from './change-feed.relay.js';
 import { FirehoseChangeFeedService } from './firehose-change-feed.service.js';
@@ -25,10 +25,10 @@ export const CHANGE_FEED_PROVIDERS: Provider[] = [
     provide: ChangeFeedRelay,
     useFactory: async (registry: ChangeFeedRegistry, store: FirehoseStore, cleaner: FirehoseCleaner, listener: PgListener, options: ResolvedFirehoseOptions) => {
       const relay = new ChangeFeedRelay(store.dataSource, {
-        channel: options.notifyChannel,
-        wakeChannel: options.notifyChannel + CHANGE_CHANNEL_SUFFIX,
+        eventChannel: options.notifyChannel,
+        wakeChannel: options.notifyChannel + CHANGE_FEED_WAKE_CHANNEL_SUFFIX,
         notifyMaxBytes: options.notifyMaxBytes,
-        batchEvents: DEFAULT_CHANGE_RELAY_BATCH,
+        batchEvents: CHANGE_RELAY_BATCH_EVENTS,
         onAppended: (ids) => cleaner.markWritten(ids),
       });
       await relay.prepare();

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { ChangeFeedAlreadyEnabledError } from './change-feed-already-enabled.error.js';
 import { ChangeFeedNotEnabledError } from './change-feed-not-enabled.error.js';
-import type { ChangeFeedInfo, ChangeFeedOptions } from './change-feed-options.interface.js';
+import type { ChangeFeedInfo } from './change-feed-info.interface.js';
+import type { ChangeFeedOptions } from './change-feed-options.interface.js';
 import { ChangeFeedTableNotFoundError } from './change-feed-table-not-found.error.js';
 import { changeFeedTables, type ChangeFeedTables } from './change-feed-tables.js';
 import { InvalidChangeFeedOptionsError } from './invalid-change-feed-options.error.js';

@@ -7,8 +7,8 @@ import { CHANGE_RELAY_IDLE_POLL, CHANGE_RELAY_SPIN_INTERVAL, CHANGE_RELAY_SPINS 
 type RelayStatus = 'busy' | 'more' | 'done' | 'empty' | 'idle';
 
 export interface ChangeFeedRelayOptions {
-  /** The event channel of firehose_append's notifications. */
-  channel: string;
+  /** The event channel firehose_append notifies (the core's `notifyChannel`). */
+  eventChannel: string;
   /** The channel writers NOTIFY to wake this relay when it is idle. */
   wakeChannel: string;
   notifyMaxBytes: number;
@@ -104,7 +104,7 @@ export class ChangeFeedRelay implements NotificationChannelHandler, OnApplicatio
 
   private async step(arm: boolean): Promise<RelayStatus> {
     const [row] = await this.dataSource.query(this.stepSql, [
-      this.options.channel,
+      this.options.eventChannel,
       this.options.notifyMaxBytes,
       this.options.batchEvents,
       arm,

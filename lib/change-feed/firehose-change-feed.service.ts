@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ChangeFeedInfo, ChangeFeedOptions } from './change-feed-options.interface.js';
+import type { ChangeFeedInfo } from './change-feed-info.interface.js';
+import type { ChangeFeedOptions } from './change-feed-options.interface.js';
 import { ChangeFeedRegistry } from './change-feed.registry.js';
 
 /**

@@ -1,6 +1,6 @@
 import { FirehoseError } from '../errors/firehose.error.js';
 
-/** `enableChangeFeed` options that name a missing column or an unknown operation. */
+/** `FirehoseChangeFeedService.enable` options that name a missing column or an unknown operation. */
 export class InvalidChangeFeedOptionsError extends FirehoseError {
   constructor(readonly schema: string, readonly table: string, reason: string) {
     super(`Cannot enable a change feed on ${schema}.${table}: ${reason}`);

@@ -1,15 +1,50 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
-import {
-  CHANGE_BARRIER_LOCK_CLASS,
-  CHANGE_BARRIER_STRIPES,
-  CHANGE_BARRIER_TIMEOUT,
-  CHANGE_RELAY_LOCK_KEY,
-} from '../../lib/change-feed/change-feed.constants.js';
-import { changeFeedTables } from '../../lib/change-feed/change-feed-tables.js';
-import { firehoseTables, quoteIdentifier } from '../../lib/store/firehose-tables.js';
 
-const TRIGGER = 'firehose_change_feed';
+// Frozen copies of what this migration's SQL is built from, as it shipped: a migration must produce
+// the same SQL for as long as databases may run it, whatever lib/ later does with its own copies.
+// lib/ queries these objects at runtime, so a unit test checks that its copies still agree.
+
+/** Serializes processes that apply the module's migrations at the same time. */
+export const MIGRATION_LOCK_KEY = 7_236_351_990;
+/** Class (first key) of the striped advisory locks writers hold shared from numbering to commit. */
+export const CHANGE_BARRIER_LOCK_CLASS = 723_635_199;
+export const CHANGE_BARRIER_STRIPES = 64;
+/** How long the barrier waits on one stripe before the relay step gives up and retries later. */
+export const CHANGE_BARRIER_TIMEOUT = '200ms';
+/** Transaction lock of the relay function: one relay at a time moves changes into the log. */
+export const CHANGE_RELAY_LOCK_KEY = 7_236_351_993;
+/** The trigger put on every table with a feed. */
+export const CHANGE_FEED_TRIGGER = 'firehose_change_feed';
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The core's append function, which the relay calls. */
+export function firehoseAppendFunction(schema?: string): string {
+  return `${schema ? `${quoteIdentifier(schema)}.` : ''}firehose_append`;
+}
+
+/** Qualified names of the change-feed objects in the DataSource's `schema`. */
+export function changeFeedTables(schema?: string) {
+  const prefix = schema ? `${quoteIdentifier(schema)}.` : '';
+  const literal = (name: string) => `'${(prefix + name).replace(/'/g, "''")}'`;
+  return {
+    registry: `${prefix}firehose_change_feed_tables`,
+    staging: `${prefix}firehose_change_staging`,
+    commitSequence: `${prefix}firehose_change_commit_seq`,
+    armedSequence: `${prefix}firehose_change_armed`,
+    relays: `${prefix}firehose_change_relays`,
+    captureFunction: `${prefix}firehose_change_capture`,
+    barrierFunction: `${prefix}firehose_change_barrier`,
+    relayFunction: `${prefix}firehose_change_relay`,
+    enableFunction: `${prefix}firehose_enable_change_feed`,
+    disableFunction: `${prefix}firehose_disable_change_feed`,
+    listFunction: `${prefix}firehose_list_change_feeds`,
+    commitSequenceLiteral: literal('firehose_change_commit_seq'),
+    armedSequenceLiteral: literal('firehose_change_armed'),
+  };
+}
 
 /**
  * Table change feeds. Writers never touch the log: a deferred row trigger stages each row change
@@ -25,7 +60,6 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const schema = (queryRunner.connection.options as { schema?: string }).schema;
-    const f = firehoseTables(schema);
     const t = changeFeedTables(schema);
     await queryRunner.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     if (schema) await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
@@ -188,7 +222,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
           status := 'empty'; RETURN NEXT; RETURN;
         END IF;
         SELECT count(*)::integer, array_agg(DISTINCT a.channel_id) INTO appended, channel_ids
-        FROM ${f.appendFunction}(v_streams, v_data, p_channel, p_notify_max_bytes) a;
+        FROM ${firehoseAppendFunction(schema)}(v_streams, v_data, p_channel, p_notify_max_bytes) a;
         ${checkStaged}
         status := CASE WHEN v_any THEN 'more' ELSE 'done' END;
         RETURN NEXT;
@@ -242,9 +276,9 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
           END IF;
           DELETE FROM ${t.registry} WHERE relid = v_rel;
         END IF;
-        EXECUTE format('DROP TRIGGER IF EXISTS ${TRIGGER} ON %s', v_qualified);
+        EXECUTE format('DROP TRIGGER IF EXISTS ${CHANGE_FEED_TRIGGER} ON %s', v_qualified);
         -- Deferred to commit, so changes are numbered in commit order (see the capture function).
-        EXECUTE format('CREATE CONSTRAINT TRIGGER ${TRIGGER} AFTER %s ON %s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.captureFunction}(%s)',
+        EXECUTE format('CREATE CONSTRAINT TRIGGER ${CHANGE_FEED_TRIGGER} AFTER %s ON %s DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.captureFunction}(%s)',
           array_to_string(v_ops, ' OR '), v_qualified, v_args);
         INSERT INTO ${t.registry} (relid, columns, operations) VALUES (v_rel, p_columns, v_ops);
         RETURN 'table:' || p_schema || '.' || p_table;
@@ -266,7 +300,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT * FROM firehose_list_change_feeds() lists the enabled tables; names are case-sensitive and unquoted.';
         END IF;
-        EXECUTE format('DROP TRIGGER IF EXISTS ${TRIGGER} ON %s', v_qualified);
+        EXECUTE format('DROP TRIGGER IF EXISTS ${CHANGE_FEED_TRIGGER} ON %s', v_qualified);
         DELETE FROM ${t.registry} WHERE relid = v_rel;
       END
       $fn$`);
@@ -288,7 +322,7 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
        FROM ${t.registry} r JOIN pg_class c ON c.oid = r.relid JOIN pg_namespace n ON n.oid = c.relnamespace`,
     ).catch(() => []);
     for (const { qualified } of enabled) {
-      await queryRunner.query(`DROP TRIGGER IF EXISTS ${TRIGGER} ON ${qualified}`);
+      await queryRunner.query(`DROP TRIGGER IF EXISTS ${CHANGE_FEED_TRIGGER} ON ${qualified}`);
     }
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.listFunction}()`);
     await queryRunner.query(`DROP FUNCTION IF EXISTS ${t.disableFunction}(text, text)`);

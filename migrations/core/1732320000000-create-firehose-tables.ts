@@ -1,6 +1,27 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APPEND_LOCK_KEY, MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
-import { firehoseTables, quoteIdentifier } from '../../lib/store/firehose-tables.js';
+
+// Frozen copies of what this migration's SQL is built from, as it shipped: a migration must produce
+// the same SQL for as long as databases may run it, whatever lib/ later does with its own copies.
+// lib/ queries these objects at runtime, so a unit test checks that its copies still agree.
+
+/** Transaction lock of firehose_append: held to commit, it makes message ids commit-ordered. */
+export const APPEND_LOCK_KEY = 7_236_351_991;
+/** Serializes processes that apply the module's migrations at the same time. */
+export const MIGRATION_LOCK_KEY = 7_236_351_990;
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Qualified names of the core's objects in the DataSource's `schema`. */
+export function firehoseTables(schema?: string) {
+  const prefix = schema ? `${quoteIdentifier(schema)}.` : '';
+  return {
+    channels: `${prefix}firehose_channels`,
+    messages: `${prefix}firehose_messages`,
+    appendFunction: `${prefix}firehose_append`,
+  };
+}
 
 /**
  * Tables and functions of the Firehose log. Idempotent, so it is safe both in the app's own

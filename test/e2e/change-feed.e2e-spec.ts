@@ -309,10 +309,10 @@ describe('table change feeds', () => {
     await t.changeFeeds.enable('public', 'tags');
     await expect(t.changeFeeds.enable('public', 'tags')).rejects.toThrow(ChangeFeedAlreadyEnabledError);
     await expect(t.changeFeeds.enable('public', 'tags')).rejects.toThrow(
-      'The change feed on public.tags is already enabled. Disable it first, or pass { replace: true } to enableChangeFeed to change its options.',
+      'The change feed on public.tags is already enabled. Disable it first, or pass { replace: true } to FirehoseChangeFeedService.enable to change its options.',
     );
     await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(ChangeFeedNotEnabledError);
-    await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(/No change feed is enabled on public\.nope\. listChangeFeeds\(\)/);
+    await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(/No change feed is enabled on public\.nope\. FirehoseChangeFeedService\.list\(\)/);
     await expect(t.changeFeeds.enable('public', 'nope')).rejects.toThrow(ChangeFeedTableNotFoundError);
     await expect(t.changeFeeds.enable('public', 'tags', { replace: true, columns: ['id', 'Label'] })).rejects.toThrow(
       InvalidChangeFeedOptionsError,

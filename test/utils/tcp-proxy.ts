@@ -8,6 +8,8 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** Sees every chunk a client sends towards PostgreSQL, in order, e.g. to record its statements. */
+  onClientData: ((client: Socket, chunk: Buffer) => void) | undefined;
 
   constructor(
     private readonly targetHost: string,
@@ -35,6 +37,7 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
+      client.on('data', (chunk: Buffer) => this.onClientData?.(client, chunk));
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
