@@ -86,7 +86,19 @@ describe('listener recovery', () => {
       await waitFor(() => received.items.length === before, 5_000, 'the first events');
 
       await proxy.cut();
-      await waitFor(() => reader.firehose.health().listener === 'unhealthy', 10_000, 'the listener to report unhealthy');
+      // First `reconnecting` while it retries, then `unhealthy` once reconnectAttempts have failed.
+      const states: string[] = [];
+      await waitFor(
+        () => {
+          const state = reader.firehose.health().listener;
+          if (states.at(-1) !== state) states.push(state);
+          return state === 'unhealthy';
+        },
+        10_000,
+        'the listener to report unhealthy',
+      );
+      expect(states).toContain('reconnecting');
+      expect(states.indexOf('reconnecting')).toBeLessThan(states.indexOf('unhealthy'));
       written.push(...(await broadcastSteadily(writer, during)));
       await sleep(1_000); // well past 3 attempts at 50, 100 and 200 ms
       expect(reader.firehose.health().listener).toBe('unhealthy');
