@@ -237,6 +237,33 @@ describe('SSE transport', () => {
     expect(wire.match(/HTTP\/1\.1 /g)).toHaveLength(1);
   });
 
+  it('streams to an HTTP/1.0 client as a plain response (no chunked encoding), ended by closing', async () => {
+    const from = await newestId();
+    const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+    let wire = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (wire += chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    try {
+      socket.write(`GET /firehose/sse?streams=old-http&last_event_id=${from} HTTP/1.0\r\nHost: localhost\r\n\r\n`);
+      await waitFor(() => wire.includes('retry: 1234'), 5000, 'the opening frame');
+      const first = await t.firehose.broadcast('old-http', { n: 1 });
+      const second = await t.firehose.broadcast('old-http', { n: 2 });
+      await waitFor(() => wire.includes(`id: ${second.id}`), 5000, 'the events');
+      const [head, body] = [wire.slice(0, wire.indexOf('\r\n\r\n')), wire.slice(wire.indexOf('\r\n\r\n') + 4)];
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(head).toMatch(/\r\nContent-Type: text\/event-stream/i);
+      expect(head).not.toMatch(/Transfer-Encoding/i);
+      // The body is the event stream itself, with no chunk sizes around its frames.
+      expect(body).toContain(`id: ${first.id}\nevent: old-http\ndata: {"data":{"n":1},"channel_id":${first.channelId},"sequence":${first.sequence}}\n\n`);
+      expect(body).not.toMatch(/^[0-9a-f]+\r\n/m);
+      expect(socket.destroyed).toBe(false);
+    } finally {
+      socket.destroy();
+      await closed;
+    }
+  });
+
   it('keeps streaming to a client that asked for Connection: close', async () => {
     const from = await newestId();
     // The module hands the exchange back by ending the response; with Connection: close, Node
