@@ -66,8 +66,9 @@ describe('browser client in headless Chromium', () => {
     const sent = [];
     for (const data of ['refresh', { n: 2 }, [3]]) sent.push(await t.firehose.broadcast('board', data));
     await t.firehose.broadcast('elsewhere', 'not for this page');
-    await waitForEvents(page, 'message', 3);
-    await sleep(200);
+    // A last one of its own: the other stream's event, had it been sent, would have come before it.
+    sent.push(await t.firehose.broadcast('board', 'last'));
+    await waitForEvents(page, 'message', 4);
     const received = await recorded(page, 'message');
     expect(received.map((event) => event.detail)).toEqual(sent.map((event) => ({ id: event.id, stream: 'board', data: event.data })));
     expect(Object.keys(received[0].detail)).toEqual(['id', 'stream', 'data']);
@@ -90,9 +91,12 @@ describe('browser client in headless Chromium', () => {
     await clearRecorded(page);
     await t.firehose.broadcast('y', 'dropped');
     const x = await t.firehose.broadcast('x', 'kept');
-    await waitForEvents(page, 'message', 1);
-    await sleep(200);
-    expect(await messages(page)).toEqual([{ id: x.id, stream: 'x', data: 'kept' }]);
+    const last = await t.firehose.broadcast('x', 'last');
+    await waitForEvents(page, 'message', 2);
+    expect(await messages(page)).toEqual([
+      { id: x.id, stream: 'x', data: 'kept' },
+      { id: last.id, stream: 'x', data: 'last' },
+    ]);
 
     await unsubscribe('/firehose', ['x', 'z']);
     await page.waitForFunction(() => (window as any).Firehose.state('/firehose') === 'idle');
@@ -100,7 +104,7 @@ describe('browser client in headless Chromium', () => {
     expect((await recorded(page, 'closed'))[0].detail).toMatchObject({ path: '/firehose', code: 1000, reconnect: false });
     await t.firehose.broadcast('x', 'after');
     await sleep(300);
-    expect(await messages(page)).toHaveLength(1);
+    expect(await messages(page)).toHaveLength(2);
     expect(await openSockets()).toBe(0);
   });
 
@@ -231,10 +235,11 @@ describe('browser client in headless Chromium', () => {
       second.send(JSON.stringify({ type: 'subscribed', streams: ['script'] }));
       second.send(event(4));
       second.send(event(4));
-      await waitForEvents(page, 'message', 4);
-      await sleep(200);
+      // A later one: the duplicate, had it been dispatched, would have come before it.
+      second.send(event(8));
+      await waitForEvents(page, 'message', 5);
 
-      expect((await messages(page)).map((m) => m.id)).toEqual([5, 6, 7, 4]);
+      expect((await messages(page)).map((m) => m.id)).toEqual([5, 6, 7, 4, 8]);
       expect((await recorded(page, 'reset'))[0].detail).toEqual({ path: rawUrl, stream: 'script', last_event_id: 3, reason: 'cursor-ahead' });
       const closed = (await recorded(page, 'closed'))[0].detail;
       expect(closed).toEqual({ path: rawUrl, code: 4008, reason: 'Too slow: reconnect with last_event_id', reconnect: true });
