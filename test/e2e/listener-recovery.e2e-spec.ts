@@ -46,12 +46,12 @@ describe('listener recovery', () => {
     try {
       const total = 600;
       const received = await collectLive(reader.firehose, STREAMS, total, 30_000);
-      await sleep(50);
       const writing = broadcastSteadily(writer, total);
       const listener = reader.app.get(PgListener);
       let kills = 0;
       for (let round = 0; round < 3; round++) {
-        await sleep(150);
+        // Each kill lands while events are flowing: after another quarter of them arrived.
+        await waitFor(() => received.items.length >= ((round + 1) * total) / 4, 20_000, `${round + 1} quarters of the events`);
         const pid = listener.backendPid;
         if (!pid) continue;
         const [{ killed }] = await db.query('SELECT pg_terminate_backend($1) AS killed', [pid]);
@@ -81,7 +81,6 @@ describe('listener recovery', () => {
       const during = 60;
       const after = 30;
       const received = await collectLive(reader.firehose, STREAMS, before + during + after, 30_000);
-      await sleep(50);
       const written = await broadcastSteadily(writer, before);
       await waitFor(() => received.items.length === before, 5_000, 'the first events');
 
@@ -128,7 +127,6 @@ describe('listener recovery', () => {
     try {
       const total = 60;
       const received = await collectLive(reader.firehose, STREAMS, total, 20_000);
-      await sleep(50);
       process.kill(osPid, 'SIGSTOP');
       stopped = true;
       const written = await broadcastSteadily(writer, total, 10);
