@@ -81,13 +81,15 @@ describe('browser client in headless Chromium', () => {
     await subscribe('/firehose', 'x');
     await subscribe(`${t.baseUrl}/firehose`, ['z']);
     await page.waitForFunction(() => (window as any).Firehose.streams('/firehose').length === 3);
-    await page.waitForFunction(() => (window as any).__events.filter((e: any) => e.type === 'subscribed').length >= 1);
-    await sleep(100);
+    // Every stream confirmed: each subscribe has been sent, so any second socket would exist by now.
+    await page.waitForFunction(() =>
+      ['x', 'y', 'z'].every((stream) => (window as any).__events.some((e: any) => e.type === 'subscribed' && e.detail.streams.includes(stream))),
+    );
     expect(await sockets()).toBe(1);
 
     // x was subscribed twice: one unsubscribe keeps it.
     await unsubscribe('/firehose', ['x', 'y']);
-    await sleep(200);
+    await page.waitForFunction(() => (window as any).__frames.some((f: any) => f.type === 'unsubscribed' && f.streams.includes('y')));
     await clearRecorded(page);
     await t.firehose.broadcast('y', 'dropped');
     const x = await t.firehose.broadcast('x', 'kept');
