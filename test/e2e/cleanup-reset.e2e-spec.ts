@@ -153,10 +153,13 @@ describe('cleanup and reset', () => {
         const committedBefore = await commitOn('lag-target', 'committed before subscribing');
 
         const received: FirehoseStreamItem[] = [];
-        const subscription = app.firehose.stream('lag-target').subscribe((item) => received.push(item));
+        let live = false;
+        const subscription = app.firehose.stream('lag-target', { onLive: () => (live = true) }).subscribe((item) => received.push(item));
         await Promise.all(runners.splice(0).map((runner) => runner.release()));
         expect(await blocker.done).toEqual([big]);
-        // A later event of the same stream: the earlier one, if delivered at all, comes before it.
+        // A later event of the same stream, once the stream is live (so it is certainly delivered):
+        // the earlier one, if delivered at all, comes before it.
+        await waitFor(() => live, 5_000, 'the subscription to go live');
         const after = await app.firehose.broadcast('lag-target', 'committed after subscribing');
         await waitFor(() => received.length > 0, 5_000, 'the later event');
         subscription.unsubscribe();
