@@ -66,9 +66,12 @@ export class FirehoseClient {
     return this.connections.get(this.key(path))?.state ?? 'idle';
   }
 
-  /** The streams the page is subscribed to at `path`. */
+  /**
+   * The streams the page receives at `path`: those it subscribed to, less those the server refused
+   * (asked again when the page subscribes to them anew or the socket reconnects).
+   */
   streams(path: string): string[] {
-    return this.connections.get(this.key(path))?.streams ?? [];
+    return this.connections.get(this.key(path))?.served ?? [];
   }
 
   /** The id of the newest event received at `path`: where a reconnect resumes. */

@@ -88,6 +88,11 @@ export class FirehoseConnection {
     return [...this.wanted.keys()];
   }
 
+  /** The streams the page receives: subscribed to, less those the server refused on this socket. */
+  get served(): string[] {
+    return this.streams.filter((stream) => !this.refused.has(stream));
+  }
+
   add(streams: readonly string[]): void {
     for (const stream of streams) {
       const count = this.wanted.get(stream) ?? 0;

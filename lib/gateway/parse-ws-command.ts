@@ -23,6 +23,10 @@ export function parseWsCommand(text: string): WsCommand {
   }
   const { command, streams, last_event_id: lastEventId } = frame as Record<string, unknown>;
   if (command !== 'subscribe' && command !== 'unsubscribe') {
+    // Nest's own WebSocket format is the likeliest mistake: say so rather than name `undefined`.
+    if (command === undefined && 'event' in (frame as object)) {
+      throw new WsProtocolError('unknown-command', `Nest's {"event":…} frames are not Firehose commands; ${EXAMPLE}.`);
+    }
     throw new WsProtocolError('unknown-command', `Unknown command ${JSON.stringify(String(command)).slice(0, 60)}; ${EXAMPLE}.`);
   }
   if (!Array.isArray(streams) || streams.length === 0) {

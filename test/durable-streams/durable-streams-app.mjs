@@ -59,6 +59,7 @@ export async function startDurableStreamsApp(label, durableStreams = true, { dat
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     databaseUrl: database.url,
+    httpServer: app.getHttpServer(),
     close: async () => {
       await app.close();
       if (!databaseUrl) await database.drop();

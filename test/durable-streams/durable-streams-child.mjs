@@ -5,6 +5,8 @@ import { startDurableStreamsApp } from './durable-streams-app.mjs';
 const { databaseUrl, durableStreams } = JSON.parse(process.argv[2]);
 const app = await startDurableStreamsApp('child', durableStreams, { databaseUrl });
 process.stdout.write(JSON.stringify({ baseUrl: app.baseUrl }) + '\n');
+// Each request as it arrives, so a test can wait until a long-poll has reached this process.
+app.httpServer.on('request', (request) => process.stdout.write(JSON.stringify({ request: request.method + ' ' + request.url }) + '\n'));
 process.stdin.resume();
 process.stdin.on('end', async () => {
   await app.close();

@@ -1,4 +1,5 @@
 import { DurableStream, IdempotentProducer } from '@durable-streams/client';
+import { waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
@@ -50,7 +51,8 @@ describe('Durable Streams with @durable-streams/client', () => {
         if (seen.includes('after')) resolve();
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Caught up on what was there: what follows is live.
+    await waitFor(() => seen.includes('before'), 10_000, 'the existing item');
     await handle.append(JSON.stringify({ at: 'after' }));
     await done;
     res.cancel();
@@ -68,7 +70,7 @@ describe('Durable Streams with @durable-streams/client', () => {
         if (chunk.streamClosed) resolve();
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => received.length >= 2, 10_000, 'the existing bytes');
     await handle.append(new Uint8Array([3]));
     await handle.close({ body: new Uint8Array([4]) });
     await closedChunk;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ExpiredStreamsSweeper } from '../../lib/durable-streams/expired-streams.sweeper.js';
+import { waitFor, within } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
@@ -21,17 +22,26 @@ async function snapshot(url: string): Promise<Snapshot> {
 }
 
 /** Starts the child fixture (built library, its own process and LISTEN connection) on `databaseUrl`. */
-async function startChild(databaseUrl: string, durableStreams: object): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+async function startChild(
+  databaseUrl: string,
+  durableStreams: object,
+): Promise<{ baseUrl: string; received: string[]; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [CHILD, JSON.stringify({ databaseUrl, durableStreams })], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
+  const received: string[] = [];
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).baseUrl));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const message = JSON.parse(line);
+      if (message.baseUrl) resolve(message.baseUrl);
+      if (message.request) received.push(message.request);
+    });
     child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
   });
   return {
     baseUrl,
+    received,
     stop: async () => {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.stdin!.end();
@@ -132,14 +142,23 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     const local = await createFirehoseHttpApp({ url: db.url, durableStreams, forceCloseConnections: false });
     const url = `${local.baseUrl}/v1/stream/shutdown`;
     const tail = (await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/plain' } })).headers.get('stream-next-offset')!;
+    let polling = false;
+    local.app.getHttpServer().on('request', (request: { url?: string }) => {
+      if (request.url?.includes('live=long-poll')) polling = true;
+    });
     const sse = await fetch(`${url}?offset=-1&live=sse`);
     const reading = sse.text().catch(() => 'aborted');
     const poll = fetch(`${url}?offset=${tail}&live=long-poll`).then((r) => r.status, () => 'aborted');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const started = Date.now();
-    await local.close();
-    expect(Date.now() - started).toBeLessThan(5000);
-    await reading;
+    await waitFor(() => polling, 5000, 'the long-poll to reach the server');
+    // The long-poll would hold the server for 20 s and the SSE response for good: close() must not wait for them.
+    const closing = local.close();
+    try {
+      await within(closing, 10_000, 'app.close() with a long-poll and an SSE reader open');
+    } finally {
+      local.app.getHttpServer().closeAllConnections();
+      await closing;
+    }
+    await within(reading, 5000, 'the end of the SSE response');
     expect([204, 'aborted']).toContain(await poll);
   });
 
@@ -147,7 +166,13 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     app = await createFirehoseHttpApp({ url: db.url, durableStreams });
     await fetch(`${app.baseUrl}/v1/stream/sweep-ttl`, { method: 'PUT', headers: { 'stream-ttl': '1' }, body: new Uint8Array([1]) });
     await fetch(`${app.baseUrl}/v1/stream/sweep-keep`, { method: 'PUT', headers: { 'stream-ttl': '3600' } });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Expired by the database's clock, which is the one the sweeper compares with.
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT 1 FROM firehose_ds_streams WHERE path = '/v1/stream/sweep-ttl' AND now() >= accessed_at + ttl_seconds * interval '1 second'`)).length > 0,
+      10_000,
+      'the TTL to pass',
+    );
     expect(await app.app.get(ExpiredStreamsSweeper).sweep()).toBeGreaterThanOrEqual(1);
     const left = await db.query("SELECT path FROM firehose_ds_streams WHERE path LIKE '/v1/stream/sweep-%'");
     expect(left.map((r) => r.path)).toEqual(['/v1/stream/sweep-keep']);
@@ -165,18 +190,17 @@ describe('Durable Streams: durability, bad input, several processes', () => {
       expect((await fetch(there, { method: 'HEAD' })).headers.get('stream-next-offset')).toBe(tail);
 
       // The long-poll timeout is 20 s: only the NOTIFY through the child's shared listener can end it early.
-      const started = Date.now();
-      const poll = fetch(`${there}?offset=${tail}&live=long-poll`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const appendedAt = Date.now();
+      let answered = false;
+      const poll = fetch(`${there}?offset=${tail}&live=long-poll`).finally(() => (answered = true));
+      await waitFor(() => child.received.some((r) => r.includes('live=long-poll')), 5000, 'the long-poll to reach the child');
+      // A request the child answers after it: by then the long-poll has found nothing and waits.
+      expect((await fetch(there, { method: 'HEAD' })).headers.get('stream-next-offset')).toBe(tail);
+      expect(answered).toBe(false);
       await fetch(here, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'b' });
-      const res = await poll;
-      const wokenAfter = Date.now() - appendedAt;
+      // Well before the 20 s timeout, which would answer 204 with no body.
+      const res = await within(poll, 10_000, 'the long-poll to be woken');
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('b');
-      expect(Date.now() - started).toBeLessThan(5000);
-      // Milliseconds when the machine is idle; the bound leaves room for a loaded CI box.
-      expect(wokenAfter).toBeLessThan(2000);
 
       // Concurrent appends through both processes: nothing lost, nothing doubled, offsets in order.
       await Promise.all(

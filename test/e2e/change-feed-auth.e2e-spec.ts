@@ -6,7 +6,7 @@ import {
   type FirehoseConnectionContext,
   type FirehoseEvent,
 } from '../../lib/index.js';
-import { sleep, waitFor } from '../utils/collect.js';
+import { waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { openSse } from '../utils/sse-client.js';
 import { UserDirectory, UsersModule } from '../utils/stream-auth-fixtures.js';
@@ -78,11 +78,12 @@ describe('table change feeds through the transports, authorized per row', () => 
     await db.query(`INSERT INTO notes VALUES (1, 'ann', 'a'), (2, 'bob', 'b')`);
     await db.query(`UPDATE notes SET text = upper(text)`);
     await db.query('DELETE FROM notes');
-    await ann.waitForEvents(3);
-    await bob.waitForEvents(3);
-    await sleep(200);
-    expect(summary(ann.events())).toEqual(['INSERT 1 a', 'UPDATE 1 A', 'DELETE 1 A']);
-    expect(summary(bob.events())).toEqual(['INSERT 2 b', 'UPDATE 2 B', 'DELETE 2 B']);
+    // A last row for each: the other's rows, had they been sent, would have come before it.
+    await db.query(`INSERT INTO notes VALUES (3, 'ann', 'z'), (4, 'bob', 'z')`);
+    await ann.waitForEvents(4);
+    await bob.waitForEvents(4);
+    expect(summary(ann.events())).toEqual(['INSERT 1 a', 'UPDATE 1 A', 'DELETE 1 A', 'INSERT 3 z']);
+    expect(summary(bob.events())).toEqual(['INSERT 2 b', 'UPDATE 2 B', 'DELETE 2 B', 'INSERT 4 z']);
     expect(ann.events()[0]).toMatchObject({ stream: 'table:public.notes', data: { type: 'INSERT', schema: 'public', table: 'notes' } });
   });
 
@@ -102,9 +103,9 @@ describe('table change feeds through the transports, authorized per row', () => 
     again.send({ command: 'subscribe', streams: ['table:public.notes'], last_event_id: seen.id });
     await again.waitForEvents(2);
     await db.query(`UPDATE notes SET text = 'live' WHERE id = 11`);
-    await again.waitForEvents(3);
-    await sleep(200);
-    expect(summary(again.events())).toEqual(['INSERT 11 missed', 'DELETE 10 seen', 'UPDATE 11 live']);
+    await db.query(`INSERT INTO notes VALUES (13, 'ann', 'last')`);
+    await again.waitForEvents(4);
+    expect(summary(again.events())).toEqual(['INSERT 11 missed', 'DELETE 10 seen', 'UPDATE 11 live', 'INSERT 13 last']);
     const ids = again.events().map((f) => f.id);
     expect(ids.every((id, i) => id > seen.id && (i === 0 || id > ids[i - 1]))).toBe(true);
   });
@@ -128,9 +129,9 @@ describe('table change feeds through the transports, authorized per row', () => 
     });
     try {
       expect(sse.status).toBe(200);
-      const frames = await sse.waitForDataFrames(2);
-      await sleep(200);
-      expect(summary(sse.dataFrames().map((f) => JSON.parse(f.data!)))).toEqual(['INSERT 22 b22', 'DELETE 20 b20']);
+      await db.query(`INSERT INTO notes VALUES (23, 'ann', 'a23'), (24, 'bob', 'b24')`);
+      const frames = await sse.waitForDataFrames(3);
+      expect(summary(sse.dataFrames().map((f) => JSON.parse(f.data!)))).toEqual(['INSERT 22 b22', 'DELETE 20 b20', 'INSERT 24 b24']);
       expect(Number(frames[0].id)).toBeGreaterThan(max);
     } finally {
       sse.close();

@@ -11,6 +11,7 @@ import {
 } from '../../lib/index.js';
 import { collect, sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
+import { countRelayed } from '../utils/relay-probe.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 type Change = FirehoseEvent<TableChange<any>>;
@@ -91,13 +92,14 @@ describe('table change feeds', () => {
     await db.query(`INSERT INTO accounts VALUES (1, 'a@example.com', 'secret', 'free')`);
     await db.query(`UPDATE accounts SET plan = 'pro'`);
     await db.query('DELETE FROM accounts');
-    const events = await feed.waitFor(2);
-    await sleep(200);
-    expect(feed.events().map((e) => e.data)).toEqual([
+    // Changes come in commit order: once this last one is here, the UPDATE was not sent.
+    await db.query(`INSERT INTO accounts VALUES (2, 'b@example.com', 'secret', 'team')`);
+    const events = await feed.waitFor(3);
+    expect(events.map((e) => e.data)).toEqual([
       { type: 'INSERT', schema: 'public', table: 'accounts', record: { id: 1, plan: 'free' } },
       { type: 'DELETE', schema: 'public', table: 'accounts', old_record: { id: 1, plan: 'pro' } },
+      { type: 'INSERT', schema: 'public', table: 'accounts', record: { id: 2, plan: 'team' } },
     ]);
-    expect(events).toHaveLength(2);
     const [info] = (await t.changeFeeds.list()).filter((f) => f.table === 'accounts');
     expect(info).toMatchObject({ columns: ['id', 'plan'], operations: ['INSERT', 'DELETE'] });
   });
@@ -113,18 +115,22 @@ describe('table change feeds', () => {
     await client.query(`INSERT INTO orders VALUES (3, 'undone')`);
     await client.query('ROLLBACK TO SAVEPOINT s');
     await client.query('DELETE FROM orders WHERE id = 2');
-    await sleep(300);
-    expect(feed.events()).toEqual([]);
+    // Another session's change commits while the transaction is open: once it is delivered, the
+    // relay has run past the open transaction's statements without sending any of them.
+    await db.query(`INSERT INTO orders VALUES (100, 'meanwhile')`);
+    await feed.waitFor(1);
+    expect(feed.events().map((e) => e.data.record.id)).toEqual([100]);
     await client.query('COMMIT');
-    await feed.waitFor(4);
+    await feed.waitFor(5);
 
     await client.query('BEGIN');
     await client.query(`INSERT INTO orders VALUES (9, 'never')`);
     await client.query('ROLLBACK');
     await db.query(`INSERT INTO orders VALUES (10, 'after')`);
-    await feed.waitFor(5);
-    await sleep(100);
+    // The rolled-back insert came before this one: once it is here, the rollback sent nothing.
+    await feed.waitFor(6);
     expect(feed.events().map((e) => [e.data.type, (e.data.record ?? e.data.old_record).id, e.data.record?.status])).toEqual([
+      ['INSERT', 100, 'meanwhile'],
       ['INSERT', 1, 'new'],
       ['INSERT', 2, 'new'],
       ['UPDATE', 1, 'paid'],
@@ -147,7 +153,12 @@ describe('table change feeds', () => {
       await client.query('BEGIN');
       await client.query('UPDATE counters SET value = value + 1 WHERE id = 1');
       const waiting = other.query('UPDATE counters SET value = value * 10 WHERE id = 1');
-      await sleep(100);
+      const otherPid = (other as unknown as { processID: number }).processID;
+      await waitFor(
+        async () => (await db.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [otherPid])).length > 0,
+        10_000,
+        'the second transaction to wait on the row lock',
+      );
       await client.query('COMMIT');
       await waiting;
       await other.query('COMMIT');
@@ -185,6 +196,8 @@ describe('table change feeds', () => {
     await db.query('CREATE TABLE ledger (id bigserial PRIMARY KEY, writer int NOT NULL, n int NOT NULL)');
     await t.changeFeeds.enable('public', 'ledger', { operations: ['INSERT'] });
     const second = await createFirehoseApp({ url: db.url, changeFeeds: true });
+    // How many changes each app's relay moved: the claim is that both do work, not only one.
+    const relayed = [countRelayed(t), countRelayed(second)];
     try {
       const feed = await watch('table:public.ledger');
       const writers = await Promise.all(
@@ -195,11 +208,14 @@ describe('table change feeds', () => {
         }),
       );
       const committed: number[] = writers.map(() => 0);
-      const deadline = Date.now() + 2000;
+      // At least two seconds, and until both relays have moved changes (one relay at a time works;
+      // the other finds the work taken and retries about a second later).
+      const started = Date.now();
+      const writing = () => Date.now() - started < 2000 || (relayed.some((r) => r.changes === 0) && Date.now() - started < 30_000);
       await Promise.all(
         writers.map(async (c, w) => {
           let n = 0;
-          for (let k = 0; Date.now() < deadline; k++) {
+          for (let k = 0; writing(); k++) {
             if (k % 5 === 4) {
               // A two-statement transaction, and every other one rolled back.
               await c.query('BEGIN');
@@ -218,16 +234,21 @@ describe('table change feeds', () => {
           await c.end();
         }),
       );
+      // A last row after every writer's: a duplicate would have been delivered before it.
+      await db.query('INSERT INTO ledger (writer, n) VALUES (-1, 0)');
       const total = committed.reduce((a, b) => a + b, 0);
-      const events = await feed.waitFor(total, 30_000);
-      await sleep(300);
-      expect(feed.events()).toHaveLength(total);
+      const events = (await feed.waitFor(total + 1, 30_000)).slice(0, total);
+      expect(feed.events()).toHaveLength(total + 1);
+      expect(feed.events()[total].data.record.writer).toBe(-1);
+      expect(relayed[0].changes).toBeGreaterThan(0);
+      expect(relayed[1].changes).toBeGreaterThan(0);
       for (let w = 0; w < writers.length; w++) {
         const mine = events.filter((e) => e.data.record.writer === w).map((e) => e.data.record.n);
         expect(mine).toEqual(Array.from({ length: committed[w] }, (_, i) => i + 1));
       }
       expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       expect(events.every((e, i) => i === 0 || e.id > events[i - 1].id)).toBe(true);
+      expect(relayed[0].changes + relayed[1].changes).toBe(total + 1);
       const [{ left }] = await db.query('SELECT count(*)::int AS left FROM firehose_change_staging');
       expect(left).toBe(0);
     } finally {
@@ -240,24 +261,27 @@ describe('table change feeds', () => {
     await db.query('INSERT INTO items SELECT g, 0 FROM generate_series(1, 10000) g');
     await t.changeFeeds.enable('public', 'items');
     const feed = await watch(['table:public.items', 'ping']);
+    const changes = () => feed.events().filter((e) => e.stream === 'table:public.items');
     const bulk = db.query('UPDATE items SET n = n + 1');
-    // Broadcasts go on while the bulk statement commits and its changes are relayed.
-    const pings: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const started = Date.now();
-      await t.firehose.broadcast('ping', i);
-      pings.push(Date.now() - started);
-      await sleep(20);
+    // Broadcasts go on while the bulk statement commits and while its changes are relayed, until
+    // the last change is delivered.
+    const pings: FirehoseEvent[] = [];
+    for (let i = 0; changes().length < 10_000; i++) {
+      pings.push(await t.firehose.broadcast('ping', i));
+      await sleep(5);
     }
     await bulk;
-    const events = await feed.waitFor(10_010, 60_000);
-    const changes = events.filter((e) => e.stream === 'table:public.items');
-    expect(changes).toHaveLength(10_000);
-    expect(changes.map((e) => e.sequence)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
-    expect(new Set(changes.map((e) => e.data.record.id)).size).toBe(10_000);
-    expect(changes.every((e) => e.data.record.n === 1 && e.data.old_record.n === 0)).toBe(true);
-    // Generous: the machine is shared; a stall would be seconds.
-    expect(Math.max(...pings)).toBeLessThan(2000);
+    const all = await feed.waitFor(10_000 + pings.length, 60_000);
+    const relayed = all.filter((e) => e.stream === 'table:public.items');
+    expect(relayed).toHaveLength(10_000);
+    expect(relayed.map((e) => e.sequence)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
+    expect(new Set(relayed.map((e) => e.data.record.id)).size).toBe(10_000);
+    expect(relayed.every((e) => e.data.record.n === 1 && e.data.old_record.n === 0)).toBe(true);
+    // Not stalled: broadcasts committed between the relay's batches, inside the run of changes.
+    const first = relayed[0].id;
+    const last = relayed.at(-1)!.id;
+    expect(pings.filter((ping) => ping.id > first && ping.id < last).length).toBeGreaterThan(0);
+    expect(all.map((e) => e.id)).toEqual([...all.map((e) => e.id)].sort((a, b) => a - b));
   }, 90_000);
 
   it('delivers changes committed while no app was running once one starts', async () => {
@@ -321,14 +345,18 @@ describe('table change feeds', () => {
       /operations must be a non-empty list of INSERT, UPDATE, DELETE/,
     );
     await t.changeFeeds.enable('public', 'tags', { replace: true, columns: ['label'] });
-    const feed = await watch('table:public.tags');
+    await db.query('CREATE TABLE tags_after (id int PRIMARY KEY)');
+    await t.changeFeeds.enable('public', 'tags_after');
+    const feed = await watch(['table:public.tags', 'table:public.tags_after']);
     await db.query(`INSERT INTO tags VALUES (1, 'red')`);
     expect((await feed.waitFor(1))[0].data.record).toEqual({ label: 'red' });
     await t.changeFeeds.disable('public', 'tags');
     await expect(t.changeFeeds.disable('public', 'tags')).rejects.toThrow(ChangeFeedNotEnabledError);
     await db.query(`INSERT INTO tags VALUES (2, 'blue')`);
-    await sleep(300);
-    expect(feed.events()).toHaveLength(1);
+    // Committed after it, on a table whose feed is still on: once it is here, `blue` was not captured.
+    await db.query('INSERT INTO tags_after VALUES (1)');
+    await feed.waitFor(2);
+    expect(feed.events().map((e) => e.stream)).toEqual(['table:public.tags', 'table:public.tags_after']);
   });
 
   it('works from SQL and with names that need quotes (mixed case, a space, a schema)', async () => {

@@ -1,7 +1,7 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
-import { collect, collectLive, sleep, waitFor } from '../utils/collect.js';
+import { collect, collectLive, waitFor } from '../utils/collect.js';
 import type { FirehoseEvent, FirehoseReset, FirehoseStreamItem } from '../../lib/index.js';
 
 const KEEP = 5;
@@ -62,7 +62,6 @@ describe('cleanup and reset', () => {
     const { events } = await seedAndTrim('reset-me');
     const items = collect(t.firehose.stream('reset-me', { lastEventId: events[1].id }), 2, 5_000);
     await waitFor(() => items.items.length >= 1, 5_000, 'the reset');
-    await sleep(50);
     expect(items.items).toEqual([{ type: 'reset', stream: 'reset-me', reason: 'history-trimmed', lastEventId: events[19].id }]);
     const live = await t.firehose.broadcast('reset-me', { n: 21 });
     expect(await items.done).toEqual([
@@ -127,12 +126,9 @@ describe('cleanup and reset', () => {
   });
 
   describe('stream() without lastEventId', () => {
-    // LIB BUG (fails on the current lib). StreamOptions documents that omitting lastEventId
-    // delivers "only events committed after the subscription starts", but createEventStream
-    // registers a live subscriber with no floor: any committed event the hub has not dispatched
-    // yet is delivered to it. The window is the hub's lag — always the NOTIFY's trip to the
-    // listener (a plain `await broadcast(); stream(s)` leaks most of the time), arbitrarily long
-    // while a by-reference fetch is in flight. To make it deterministic, the test holds every
+    // Without lastEventId a stream delivers only events committed after it starts, though the hub
+    // may still be dispatching older ones: the NOTIFY's trip to the listener, or longer while a
+    // by-reference fetch is in flight. To make that window wide and certain, the test holds every
     // pooled connection so the hub's fetch of an earlier by-reference event waits, commits the
     // target event on a connection it already holds, subscribes, and only then frees the pool.
     it('does not deliver an event committed before the subscription started', async () => {
@@ -157,13 +153,18 @@ describe('cleanup and reset', () => {
         const committedBefore = await commitOn('lag-target', 'committed before subscribing');
 
         const received: FirehoseStreamItem[] = [];
-        const subscription = app.firehose.stream('lag-target').subscribe((item) => received.push(item));
+        let live = false;
+        const subscription = app.firehose.stream('lag-target', { onLive: () => (live = true) }).subscribe((item) => received.push(item));
         await Promise.all(runners.splice(0).map((runner) => runner.release()));
         expect(await blocker.done).toEqual([big]);
-        await sleep(100);
+        // A later event of the same stream, once the stream is live (so it is certainly delivered):
+        // the earlier one, if delivered at all, comes before it.
+        await waitFor(() => live, 5_000, 'the subscription to go live');
+        const after = await app.firehose.broadcast('lag-target', 'committed after subscribing');
+        await waitFor(() => received.length > 0, 5_000, 'the later event');
         subscription.unsubscribe();
         expect(received).not.toContainEqual(committedBefore);
-        expect(received).toEqual([]);
+        expect(received).toEqual([after]);
       } finally {
         await Promise.all(runners.map((runner) => runner.release()));
         await app.close();

@@ -71,7 +71,7 @@ describe('concurrent writers across two processes', () => {
         return events;
       }),
     );
-    const remote = child.call<{ events: Array<{ id: number; stream: string; sequence: number }> }>('write', {
+    const remote = child.call<{ events: Array<{ id: number; stream: string; sequence: number; data: unknown }> }>('write', {
       writers: WRITERS_PER_PROCESS,
       count: BROADCASTS_PER_WRITER,
       streams: STREAMS,
@@ -100,8 +100,13 @@ describe('concurrent writers across two processes', () => {
     for (const sequences of byStream.values()) {
       expect(sequences).toEqual(sequences.map((_, i) => i + 1));
     }
-    // Each event arrives with the data its writer sent.
-    const sample = seen.find((e) => (e.data as { writer: string }).writer.startsWith('child'));
-    expect(sample).toBeDefined();
+    // Each event arrives with the stream, sequence and data its writer sent, from both processes.
+    const byId = new Map(written.map((event) => [event.id, event]));
+    for (const event of seen) {
+      const sent = byId.get(event.id)!;
+      expect({ stream: event.stream, sequence: event.sequence, data: event.data }).toEqual({ stream: sent.stream, sequence: sent.sequence, data: sent.data });
+    }
+    const writers = new Set(seen.map((event) => (event.data as { writer: string }).writer));
+    expect(writers.size).toBe(2 * WRITERS_PER_PROCESS);
   });
 });

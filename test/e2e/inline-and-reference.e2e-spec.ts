@@ -159,7 +159,6 @@ describe('inline and by-reference delivery', () => {
   it('packs a batch into as few notifications as fit the limit, in id order, each within it', async () => {
     const stream = 'packed';
     const live = await collectLive(small.firehose, stream, 40, 10_000);
-    await sleep(20);
     const before = raw.received.length;
     // Issued in one turn, so they form one group-commit batch.
     const events = await Promise.all(Array.from({ length: 40 }, (_, i) => small.firehose.broadcast(stream, { i, pad: 'y'.repeat(40) })));

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService } from '../../lib/index.js';
-import { collectLive, sleep } from '../utils/collect.js';
+import { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, type FirehoseEvent } from '../../lib/index.js';
+import { collect, collectLive } from '../utils/collect.js';
+import { createFirehoseApp } from '../utils/create-firehose-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 const ALL_MIGRATIONS = [...FIREHOSE_MIGRATIONS, ...DURABLE_STREAMS_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS];
@@ -37,7 +38,6 @@ describe('migrations', () => {
     try {
       const firehose = app.get(FirehoseService);
       const live = await collectLive(firehose, 's', 1);
-      await sleep(20);
       const event = await firehose.broadcast('s', { ok: true });
       expect(await live.done).toEqual([event]);
       const applied = await db.query('SELECT name FROM firehose_migrations');
@@ -68,12 +68,34 @@ describe('migrations', () => {
       const left = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' AND tablename <> 'firehose_migrations'");
       expect(left).toEqual([]);
       await dataSource.runMigrations();
-      // Running the same up() twice (the app's list and migrationsRun both applying it) is harmless.
-      for (const Migration of ALL_MIGRATIONS) await new Migration().up(dataSource.createQueryRunner());
-      const tables = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' ORDER BY 1");
-      expect(tables.map((r) => r.tablename)).toEqual(
-        expect.arrayContaining(['firehose_channels', 'firehose_ds_messages', 'firehose_ds_producers', 'firehose_ds_streams', 'firehose_messages']),
-      );
+      const schemaObjects = async () => ({
+        tables: (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.tablename),
+        functions: (await db.query("SELECT p.oid::regprocedure::text AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1")).map((r) => r.f),
+        indexes: (await db.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.indexname),
+      });
+      const once = await schemaObjects();
+      expect(once.tables).toEqual([
+        'firehose_change_feed_tables',
+        'firehose_change_relays',
+        'firehose_change_staging',
+        'firehose_channels',
+        'firehose_ds_messages',
+        'firehose_ds_producers',
+        'firehose_ds_streams',
+        'firehose_messages',
+        'migrations',
+      ]);
+      // Running the same up() twice (the app's list and migrationsRun both applying it) is harmless
+      // and leaves exactly the same tables, functions and indexes.
+      for (const Migration of ALL_MIGRATIONS) {
+        const queryRunner = dataSource.createQueryRunner();
+        try {
+          await new Migration().up(queryRunner);
+        } finally {
+          await queryRunner.release();
+        }
+      }
+      expect(await schemaObjects()).toEqual(once);
     } finally {
       await dataSource.destroy();
     }

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { AllowAllStreamsAuthorizer, type FirehoseEvent } from '../../lib/index.js';
-import { sleep, waitFor } from '../utils/collect.js';
+import { waitFor, within } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { openSse, type SseConnection } from '../utils/sse-client.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
@@ -91,9 +91,20 @@ describe('SSE transport', () => {
   });
 
   it('opens without an id, so a reconnect before any event keeps the client cursor', async () => {
-    const sse = await connect('streams=quiet', { 'Last-Event-ID': '7' });
-    await waitFor(() => sse.frames.length > 0, 5000, 'the opening frame');
-    expect(sse.frames[0].raw).toBe('retry: 1234');
+    const seen = await t.firehose.broadcast('kept-cursor', 'seen');
+    const first = await connect('streams=kept-cursor', { 'Last-Event-ID': String(seen.id) });
+    await waitFor(() => first.frames.length > 0, 5000, 'the opening frame');
+    expect(first.frames[0].raw).toBe('retry: 1234');
+    // The connection drops before any event: the client's cursor is the last id it was sent, and
+    // the opening frame sent none, so it still is the one it connected with (as EventSource keeps it).
+    first.close();
+    const lastIdSent = first.frames.filter((frame) => frame.id !== undefined).at(-1)?.id ?? String(seen.id);
+    expect(lastIdSent).toBe(String(seen.id));
+    const missed = await t.firehose.broadcast('kept-cursor', 'missed while away');
+    const again = await connect('streams=kept-cursor', { 'Last-Event-ID': lastIdSent });
+    const [frame] = await again.waitForDataFrames(1);
+    expect(frame.id).toBe(String(missed.id));
+    expect(JSON.parse(frame.data!).data).toBe('missed while away');
   });
 
   it('delivers only the requested streams, in commit order', async () => {
@@ -103,8 +114,9 @@ describe('SSE transport', () => {
       sent.push(await t.firehose.broadcast(n % 2 ? 'live-a' : 'live-b', n));
       await t.firehose.broadcast('live-other', n);
     }
-    const frames = await sse.waitForDataFrames(10);
-    await sleep(100);
+    // A last event after the others: anything extra would have been delivered before it.
+    sent.push(await t.firehose.broadcast('live-a', 'last'));
+    const frames = await sse.waitForDataFrames(11);
     expect(ids(sse)).toEqual(sent.map((event) => event.id));
     expect(frames.map((frame) => frame.event)).toEqual(sent.map((event) => event.stream));
     expect(frames.map((frame) => JSON.parse(frame.data!).data)).toEqual(sent.map((event) => event.data));
@@ -129,12 +141,12 @@ describe('SSE transport', () => {
       })();
       const sse = await resume(cursor);
       expect(sse.status).toBe(200);
-      const expected = [...before.slice(5), ...(await during)];
+      // A last event after the others: a duplicate would have been delivered before it.
+      const expected = [...before.slice(5), ...(await during), await t.firehose.broadcast(stream, 'last')];
       await sse.waitForDataFrames(expected.length);
-      await sleep(150);
       expect(ids(sse)).toEqual(expected.map((event) => event.id));
       expect(sse.dataFrames().map((frame) => JSON.parse(frame.data!).sequence)).toEqual(
-        Array.from({ length: 20 }, (_, i) => i + 6),
+        Array.from({ length: 21 }, (_, i) => i + 6),
       );
     }
 
@@ -151,8 +163,9 @@ describe('SSE transport', () => {
       for (let n = 1; n <= 4; n++) events.push(await t.firehose.broadcast('resume-both', n));
       const sse = await connect(`streams=resume-both&last_event_id=${events[0].id}`, { 'Last-Event-ID': String(events[2].id) });
       await sse.waitForDataFrames(1);
-      await sleep(150);
-      expect(ids(sse)).toEqual([events[3].id]);
+      const last = await t.firehose.broadcast('resume-both', 'last');
+      await sse.waitForDataFrames(2);
+      expect(ids(sse)).toEqual([events[3].id, last.id]);
     });
 
     it('sends a firehose:reset event when the history after the cursor was trimmed, then goes on live', async () => {
@@ -224,8 +237,43 @@ describe('SSE transport', () => {
     expect(wire.match(/HTTP\/1\.1 /g)).toHaveLength(1);
   });
 
+  it('streams to an HTTP/1.0 client as a plain response (no chunked encoding), ended by closing', async () => {
+    const from = await newestId();
+    const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+    let wire = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (wire += chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    try {
+      socket.write(`GET /firehose/sse?streams=old-http&last_event_id=${from} HTTP/1.0\r\nHost: localhost\r\n\r\n`);
+      await waitFor(() => wire.includes('retry: 1234'), 5000, 'the opening frame');
+      const first = await t.firehose.broadcast('old-http', { n: 1 });
+      const second = await t.firehose.broadcast('old-http', { n: 2 });
+      await waitFor(() => wire.includes(`id: ${second.id}`), 5000, 'the events');
+      const [head, body] = [wire.slice(0, wire.indexOf('\r\n\r\n')), wire.slice(wire.indexOf('\r\n\r\n') + 4)];
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(head).toMatch(/\r\nContent-Type: text\/event-stream/i);
+      expect(head).not.toMatch(/Transfer-Encoding/i);
+      // The body is the event stream itself, with no chunk sizes around its frames.
+      expect(body).toContain(`id: ${first.id}\nevent: old-http\ndata: {"data":{"n":1},"channel_id":${first.streamId},"sequence":${first.sequence}}\n\n`);
+      expect(body).not.toMatch(/^[0-9a-f]+\r\n/m);
+      expect(socket.destroyed).toBe(false);
+    } finally {
+      socket.destroy();
+      await closed;
+    }
+  });
+
   it('keeps streaming to a client that asked for Connection: close', async () => {
     const from = await newestId();
+    // The module hands the exchange back by ending the response; with Connection: close, Node
+    // decides at that response's 'finish' whether to close the socket, so the test waits for it.
+    const server = t.app.getHttpServer();
+    let handedBack = false;
+    const onRequest = (request: { url?: string }, response: { once(event: 'finish', listener: () => void): void }) => {
+      if (request.url?.includes('streams=close')) response.once('finish', () => setImmediate(() => (handedBack = true)));
+    };
+    server.on('request', onRequest);
     const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
     let wire = '';
     socket.setEncoding('latin1');
@@ -233,27 +281,37 @@ describe('SSE transport', () => {
     try {
       socket.write(`GET /firehose/sse?streams=close&last_event_id=${from} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
       await waitFor(() => wire.includes('retry:'), 5000, 'the opening frame');
-      await sleep(100);
+      await waitFor(() => handedBack, 5000, 'the response to be handed back');
       const event = await t.firehose.broadcast('close', { n: 1 });
       await waitFor(() => wire.includes(`id: ${event.id}`), 5000, 'the event');
       expect(socket.destroyed).toBe(false);
     } finally {
+      server.off('request', onRequest);
       socket.destroy();
     }
   });
 
   it("stays open past the server's keep-alive timeout while idle", async () => {
     const quiet = await createFirehoseHttpApp({ url: db.url, firehose: { authorizer: AllowAllStreamsAuthorizer, sseHeartbeatInterval: 60_000 } });
+    const control = net.connect(Number(new URL(quiet.baseUrl).port), '127.0.0.1');
     try {
       quiet.app.getHttpServer().keepAliveTimeout = 200;
       const sse = await connect(`streams=quiet&last_event_id=${await newestId()}`, {}, quiet.baseUrl);
       await waitFor(() => sse.frames.length > 0, 5000, 'the opening frame');
-      // Node closes an idle keep-alive socket about a second after the timeout.
-      await sleep(2000);
+      // A plain keep-alive exchange that starts after the stream: once the server has closed that
+      // idle socket, the stream has been idle for longer than the keep-alive timeout too.
+      let answer = '';
+      control.setEncoding('latin1');
+      control.on('data', (chunk: string) => (answer += chunk));
+      const controlClosed = new Promise<void>((resolve) => control.once('close', () => resolve()));
+      control.write('GET /firehose/client.js HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await within(controlClosed, 10_000, 'the server closing an idle keep-alive socket');
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
       expect(sse.isEnded).toBe(false);
       await quiet.firehose.broadcast('quiet', { n: 1 });
       await sse.waitForDataFrames(1);
     } finally {
+      control.destroy();
       for (const connection of open.splice(0)) connection.close();
       await quiet.close();
     }
@@ -267,9 +325,18 @@ describe('SSE transport', () => {
     });
     const sse = await connect('streams=shutdown', {}, other.baseUrl);
     await waitFor(() => sse.frames.length > 0, 5000, 'the opening frame');
-    await other.close();
-    await sse.ended;
+    // Without the module ending it, the open response keeps Node's server.close() waiting forever.
+    const closing = other.close();
+    try {
+      await within(closing, 5000, 'app.close() with an SSE client still connected');
+    } finally {
+      other.app.getHttpServer().closeAllConnections();
+      await closing;
+    }
+    await within(sse.ended, 5000, 'the end of the response');
+    // Ended with the last chunk, not cut off: the client saw a complete response.
     expect(sse.isEnded).toBe(true);
+    expect(sse.completed).toBe(true);
   });
 
   it('ends the response of a client that stops reading, while a reading client gets every event', async () => {

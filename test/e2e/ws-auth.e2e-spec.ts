@@ -1,17 +1,21 @@
 import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { FirehoseModule } from '../../lib/index.js';
 import { FIREHOSE_AUTHORIZER } from '../../lib/firehose.constants.js';
-import { sleep } from '../utils/collect.js';
+import { collectLive } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { TestAuthorizer, UserDirectory, UsersModule } from '../utils/stream-auth-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { openWs, refusedUpgrade, type WsTestClient } from '../utils/ws-client.js';
+
+/** Every upgrade request the guard below was asked about, in order. */
+const guardRuns: string[] = [];
 
 /** The app's own authentication: no token is 401, an unknown one is refused (403), else request.user. */
 @Injectable()
 class BearerTokenGuard implements CanActivate {
   constructor(private readonly users: UserDirectory) {}
   canActivate(context: ExecutionContext): boolean {
+    guardRuns.push(context.switchToHttp().getRequest().headers.origin ?? '(none)');
     const request = context.switchToHttp().getRequest();
     const token = request.headers.authorization?.replace(/^Bearer /, '');
     if (!token) throw new UnauthorizedException('Send a bearer token.');
@@ -68,9 +72,19 @@ describe('WebSocket authentication and authorization', () => {
     });
 
     it('answers 403 to an origin not in allowedOrigins, before any guard runs', async () => {
+      const runs = guardRuns.length;
       const refused = await refusedUpgrade(`${t.wsUrl}/firehose`, { origin: 'https://evil.example', headers: { authorization: 'Bearer token-ann' } });
       expect(refused).toEqual({ status: 403, body: 'Origin https://evil.example is not in allowedOrigins.' });
       expect((await refusedUpgrade(`${t.wsUrl}/firehose`, { headers: { authorization: 'Bearer token-ann' } })).status).toBe(403);
+      // Without a token the guard would answer 401: a 403 shows the origin check came first.
+      expect(await refusedUpgrade(`${t.wsUrl}/firehose`, { origin: 'https://evil.example' })).toEqual({
+        status: 403,
+        body: 'Origin https://evil.example is not in allowedOrigins.',
+      });
+      expect(guardRuns.length).toBe(runs);
+      // The same guard does run once the origin is allowed.
+      expect((await refusedUpgrade(`${t.wsUrl}/firehose`, { origin })).status).toBe(401);
+      expect(guardRuns.slice(runs)).toEqual([origin]);
     });
   });
 
@@ -93,8 +107,9 @@ describe('WebSocket authentication and authorization', () => {
       await t.firehose.broadcast('user:bob', 'b2');
       await t.firehose.broadcast('user:ann', 'a2');
       await t.firehose.broadcast('public', 'p2');
-      await client.waitForEvents(4);
-      await sleep(150);
+      // A last allowed event: anything refused or repeated would have been sent before it.
+      await t.firehose.broadcast('public', 'p3');
+      await client.waitForEvents(5);
       expect(client.frames[0]).toEqual({
         type: 'error',
         code: 'unauthorized',
@@ -102,7 +117,7 @@ describe('WebSocket authentication and authorization', () => {
         streams: ['private:a', 'user:bob'],
       });
       expect(client.control('subscribed')).toEqual([{ type: 'subscribed', streams: ['public', 'user:ann'] }]);
-      expect(client.events().map((frame) => frame.data)).toEqual(['p1', 'a1', 'a2', 'p2']);
+      expect(client.events().map((frame) => frame.data)).toEqual(['p1', 'a1', 'a2', 'p2', 'p3']);
       const context = authorizer().seen.at(-1)!;
       expect(context.transport).toBe('ws');
       expect(context.request.user).toEqual({ name: 'ann' });
@@ -124,24 +139,33 @@ describe('WebSocket authentication and authorization', () => {
       await client.waitForControl('subscribed');
       const skipped = await t.firehose.broadcast('shaped', { secret: true });
       const shown = await t.firehose.broadcast('shaped', { n: 1 });
-      await client.waitForEvents(1);
-      await sleep(150);
-      expect(client.texts.at(-1)).toBe(
+      const last = await t.firehose.broadcast('shaped', { n: 2 });
+      await client.waitForEvents(2);
+      expect(client.texts.filter((text) => !text.includes('"type"'))[0]).toBe(
         `{"id":${shown.id},"stream":"shaped","data":{"n":1,"viewer":"ann"},"sequence":${shown.sequence},"channel_id":${shown.streamId}}`,
       );
-      expect(client.events().map((frame) => frame.id)).not.toContain(skipped.id);
+      expect(client.events().map((frame) => frame.id)).toEqual([shown.id, last.id]);
+      expect(skipped.id).toBeLessThan(shown.id);
     });
   });
 
   it('refuses every stream without an authorizer (deny by default), saying how to configure one', async () => {
+    const replayable = await bare.firehose.broadcast('public', 'before');
     const client = await connect(undefined, bare.wsUrl);
-    client.send({ command: 'subscribe', streams: ['public'] });
+    // With a cursor: a subscription, had it been made, would replay `before` at once.
+    client.send({ command: 'subscribe', streams: ['public'], last_event_id: replayable.id - 1 });
     const [error] = await client.waitForControl('error');
     expect(error.code).toBe('unauthorized');
     expect(error.message).toMatch(/no FirehoseAuthorizer is configured.*Pass `authorizer` to FirehoseModule\.forRoot\(\)/);
-    await t.firehose.broadcast('public', 'unseen');
-    await sleep(150);
+    // A live event: once this process's own stream of `public` has it, the hub has handed it to
+    // every subscriber; a command answered after that shows the socket was sent nothing before.
+    const seenHere = await collectLive(bare.firehose, 'public', 1);
+    await bare.firehose.broadcast('public', 'unseen');
+    await seenHere.done;
+    client.send({ command: 'unsubscribe', streams: ['public'] });
+    await client.waitForControl('unsubscribed');
     expect(client.events()).toEqual([]);
+    expect(client.control('subscribed')).toEqual([]);
   });
 
   it('accepts guards listed in forRootAsync registrations too', async () => {

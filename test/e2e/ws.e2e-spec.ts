@@ -83,11 +83,11 @@ describe('WebSocket transport', () => {
     })();
     const client = await connect();
     client.send({ command: 'subscribe', streams: ['resume'], last_event_id: before[4].id });
-    const expected = [...before.slice(5), ...(await during)];
+    // A last event after the others: a duplicate would have been sent before it.
+    const expected = [...before.slice(5), ...(await during), await t.firehose.broadcast('resume', 'last')];
     await client.waitForEvents(expected.length);
-    await sleep(150);
     expect(ids(client)).toEqual(expected.map((event) => event.id));
-    expect(client.events().map((frame) => frame.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 6));
+    expect(client.events().map((frame) => frame.sequence)).toEqual(Array.from({ length: 21 }, (_, i) => i + 6));
     expect(client.control('subscribed')).toHaveLength(1);
   });
 
@@ -116,8 +116,8 @@ describe('WebSocket transport', () => {
     await t.firehose.broadcast('sub-a', 2);
     const b = await t.firehose.broadcast('sub-b', 3);
     const c = await t.firehose.broadcast('sub-c', 4);
+    // sub-a's event came before these two: once they are here, it was not sent.
     await client.waitForEvents(3);
-    await sleep(150);
     expect(ids(client)).toEqual([first.id, b.id, c.id]);
   });
 
@@ -126,6 +126,7 @@ describe('WebSocket transport', () => {
       ['{not json', 'invalid-json', /not JSON/],
       ['[1,2]', 'invalid-json', /not a JSON object/],
       [{ command: 'listen', streams: ['a'] }, 'unknown-command', /Unknown command "listen"; send \{"command":"subscribe"/],
+      [{ event: 'subscribe', data: { streams: ['a'] } }, 'unknown-command', /Nest's \{"event":…\} frames are not Firehose commands; send \{"command":"subscribe"/],
       [{ command: 'subscribe' }, 'invalid-command', /needs "streams", a non-empty array/],
       [{ command: 'subscribe', streams: ['ok', 'bad\u0001name'] }, 'invalid-stream', /control characters/],
       [{ command: 'subscribe', streams: [''] }, 'invalid-stream', /it is empty/],
@@ -182,9 +183,14 @@ describe('WebSocket transport', () => {
     try {
       const deaf = await connect(beating.wsUrl, { autoPong: false });
       const healthy = await connect(beating.wsUrl);
+      let pings = 0;
+      healthy.socket.on('ping', () => pings++);
       const { code } = await deaf.closed;
       expect(code).toBe(1006);
-      await sleep(300);
+      // A peer that missed a pong is terminated at the next ping: two more pings received show
+      // the answering peer was judged alive at least twice.
+      const seen = pings;
+      await waitFor(() => pings >= seen + 2 || healthy.isClosed, 10_000, 'two more pings');
       expect(healthy.isClosed).toBe(false);
     } finally {
       await beating.close();

@@ -34,4 +34,10 @@ describe('parseWsCommand', () => {
     expect(error).toBeInstanceOf(WsProtocolError);
     expect((error as WsProtocolError).code).toBe(code);
   });
+
+  it("answers Nest's {\"event\":…} frames as unknown commands, saying what to send instead", () => {
+    const error = thrown(() => parseWsCommand('{"event":"subscribe","data":{"streams":["a"]}}')) as WsProtocolError;
+    expect(error.code).toBe('unknown-command');
+    expect(error.message).toMatch(/^Nest's \{"event":…\} frames are not Firehose commands; send \{"command":"subscribe"/);
+  });
 });

@@ -25,6 +25,8 @@ export interface SseConnection {
   /** Resolves when the server ends or breaks the response. */
   readonly ended: Promise<void>;
   readonly isEnded: boolean;
+  /** True once the whole response arrived, last chunk included (false when it was cut off). */
+  readonly completed: boolean;
   waitForDataFrames(count: number, timeoutMs?: number): Promise<SseFrame[]>;
   /** Stops reading from the socket, like a client that hangs, so the server's buffers fill. */
   pause(): void;
@@ -85,6 +87,9 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         ended,
         get isEnded() {
           return isEnded;
+        },
+        get completed() {
+          return res.complete;
         },
         waitForDataFrames: async (count, timeoutMs = 15_000) => {
           await waitFor(() => connection.dataFrames().length >= count || isEnded, timeoutMs, `${count} data frames`);
