@@ -1,12 +1,19 @@
+// Contract: a pg client runs a Submittable through pg's connection (`submit(connection)` → `connection.query(text)`, then `handleCopyData` / `handleError` / `handleReadyForQuery` callbacks); verified against pg 8.16–8.23 (pg-protocol 1.x).
 import type pg from 'pg';
 
 /**
- * `COPY (SELECT …) TO STDOUT (FORMAT binary)` on a pg client, as a pg Submittable. Catch-up reads
- * use it because a SELECT returns bytea as hex text (twice the bytes, encoded by the server and
- * decoded here); binary COPY sends the bytes themselves, measured 2–4× faster for 8 MB. COPY takes
- * no bind parameters: callers inline only integers they formatted themselves.
+ * Runs `COPY … TO STDOUT` on `client` and resolves with the bytes the server sent, whole; rejects
+ * with the server's error (which carries its SQLSTATE as `code`) once the connection is ready
+ * again. COPY takes no bind parameters: callers inline only values they formatted themselves.
  */
-export class CopyOutQuery implements pg.Submittable {
+export function copyOut(client: pg.ClientBase, sql: string): Promise<Buffer> {
+  const query = new CopyOutQuery(sql);
+  void client.query(query);
+  return query.done;
+}
+
+/** `COPY … TO STDOUT` as a pg Submittable: pg hands the CopyData messages to it directly. */
+class CopyOutQuery implements pg.Submittable {
   readonly done: Promise<Buffer>;
   private readonly chunks: Buffer[] = [];
   private error: Error | undefined;
@@ -45,24 +52,4 @@ export class CopyOutQuery implements pg.Submittable {
   handleEmptyQuery(): void {}
   handlePortalSuspended(): void {}
   handleCopyInResponse(): void {}
-}
-
-/** Rows of a binary COPY whose columns are one int8 and one bytea: `[int8, bytes][]`. */
-export function parseInt8ByteaRows(buffer: Buffer): Array<[number, Buffer]> {
-  // Header: 11-byte signature, int32 flags, int32 length of the header extension.
-  let at = 11 + 4;
-  at += 4 + buffer.readInt32BE(at);
-  const rows: Array<[number, Buffer]> = [];
-  for (;;) {
-    const fields = buffer.readInt16BE(at);
-    at += 2;
-    if (fields === -1) return rows;
-    at += 4; // int8 length, always 8
-    const n = Number(buffer.readBigInt64BE(at));
-    at += 8;
-    const length = buffer.readInt32BE(at);
-    at += 4;
-    rows.push([n, buffer.subarray(at, at + length)]);
-    at += length;
-  }
 }
