@@ -1,4 +1,4 @@
-// Scenario "durable-streams": the Durable Streams HTTP protocol served by FirehoseModule from
+// Scenario "durable-streams": the Durable Streams HTTP protocol served by DurableStreamsModule from
 // PostgreSQL, beside the reference server (@durable-streams/server, file-backed store) in the
 // same run. Each server runs in a child process of its own; this process is the HTTP client
 // (keep-alive sockets, one per outstanding request). Runs are interleaved module/reference,
@@ -20,7 +20,7 @@ import { envList, envNumber, now, progress } from '../lib/env.mjs';
 import { spread } from '../lib/stats.mjs';
 import { fmt, fmtSpread, table } from '../lib/table.mjs';
 
-export const description = 'Durable Streams over HTTP: appends/s and catch-up MB/s, FirehoseModule (PostgreSQL) vs @durable-streams/server (files)';
+export const description = 'Durable Streams over HTTP: appends/s and catch-up MB/s, DurableStreamsModule (PostgreSQL) vs @durable-streams/server (files)';
 
 export const knobs = {
   BENCH_SECONDS: 'seconds per measured run (default 5)',
@@ -30,7 +30,7 @@ export const knobs = {
   BENCH_MESSAGE_BYTES: 'size of each appended JSON message (default 100)',
   BENCH_READ_MB: 'size of the stream read by the catch-up runs (default 32)',
   BENCH_READ_APPEND_BYTES: 'size of each append that fills it (default 4096)',
-  BENCH_DS_OPTIONS: 'JSON merged into the module\'s durableStreams options, e.g. {"readCacheBytes":0} to read every chunk from PostgreSQL (default {})',
+  BENCH_DS_OPTIONS: 'JSON merged into the DurableStreamsModule.forRoot options, e.g. {"readCacheBytes":0} to read every chunk from PostgreSQL (default {})',
 };
 
 const VARIANTS = ['module', 'reference'];
@@ -128,7 +128,7 @@ export async function run({ serverUrl }) {
     const info = await serverInfo(db.admin);
     progress(`PostgreSQL ${info.server_version ?? ''}; reference data dir ${dataDir}`);
     const durableStreams = { longPollTimeout: 5000, ...JSON.parse(process.env.BENCH_DS_OPTIONS || '{}') };
-    progress(`module durableStreams options ${JSON.stringify(durableStreams)}`);
+    progress(`DurableStreamsModule.forRoot options ${JSON.stringify(durableStreams)}`);
     servers.module = await DurableStreamsServerHandle.start('module', { databaseUrl: db.url, durableStreams });
     servers.reference = await DurableStreamsServerHandle.start('reference', { dataDir, longPollTimeout: 5000 });
     const url = (variant, name) => `${servers[variant].baseUrl}/v1/stream/${name}`;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AppendItem, AppendOutcome, DurableStreamsStore } from './durable-streams.store.js';
+import type { AppendItem, AppendOutcome, AppendStore } from './store/append.store.js';
 
 interface Pending {
   item: AppendItem;
@@ -23,7 +23,7 @@ export class AppendBatcher {
   private running = false;
 
   constructor(
-    private readonly store: DurableStreamsStore,
+    private readonly store: AppendStore,
     private readonly batchSize: number,
   ) {}
 

@@ -1,5 +1,5 @@
 /**
- * The `durableStreams` extra of FirehoseModule: serve the Durable Streams HTTP protocol from
+ * Options of `DurableStreamsModule.forRoot`: serve the Durable Streams HTTP protocol from
  * PostgreSQL. Plain values, because the route is mounted when the module graph is built.
  */
 export interface DurableStreamsOptions {

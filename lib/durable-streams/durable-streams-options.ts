@@ -1,4 +1,3 @@
-import { FirehoseConfigurationError } from '../errors/firehose-configuration.error.js';
 import {
   DEFAULT_APPEND_BATCH_SIZE,
   DEFAULT_DURABLE_STREAMS_PATH,
@@ -9,12 +8,12 @@ import {
   DEFAULT_SSE_MAX_DURATION,
 } from './durable-streams.constants.js';
 import type { DurableStreamsOptions } from './durable-streams-options.interface.js';
+import { DurableStreamsConfigurationError } from './errors/durable-streams-configuration.error.js';
 
 export type ResolvedDurableStreamsOptions = Required<DurableStreamsOptions>;
 
-/** Applies the defaults of the `durableStreams` extra (`true` means all defaults) and checks it at import. */
-export function resolveDurableStreamsOptions(options: DurableStreamsOptions | true): ResolvedDurableStreamsOptions {
-  const given = options === true ? {} : options;
+/** Applies the defaults of `DurableStreamsModule.forRoot` options and checks them when the module is imported. */
+export function resolveDurableStreamsOptions(given: DurableStreamsOptions): ResolvedDurableStreamsOptions {
   const resolved: ResolvedDurableStreamsOptions = {
     path: (given.path ?? DEFAULT_DURABLE_STREAMS_PATH).replace(/\/+$/, ''),
     longPollTimeout: given.longPollTimeout ?? DEFAULT_LONG_POLL_TIMEOUT,
@@ -25,19 +24,19 @@ export function resolveDurableStreamsOptions(options: DurableStreamsOptions | tr
     appendBatchSize: given.appendBatchSize ?? DEFAULT_APPEND_BATCH_SIZE,
   };
   if (typeof given.path === 'string' && given.path.replace(/\/+$/, '') === '') {
-    throw new FirehoseConfigurationError('durableStreams.path must not be "/": streams need a base path of their own, e.g. "/v1/stream".');
+    throw new DurableStreamsConfigurationError('path must not be "/": streams need a base path of their own, e.g. "/v1/stream".');
   }
   if (typeof resolved.path !== 'string' || !resolved.path.startsWith('/') || /[?#\s%]/.test(resolved.path)) {
-    throw new FirehoseConfigurationError(`durableStreams.path ${JSON.stringify(given.path)} must be a URL path starting with "/", e.g. "/v1/stream".`);
+    throw new DurableStreamsConfigurationError(`path ${JSON.stringify(given.path)} must be a URL path starting with "/", e.g. "/v1/stream".`);
   }
   for (const key of ['longPollTimeout', 'readChunkBytes', 'maxAppendBytes', 'sseMaxDuration', 'appendBatchSize'] as const) {
     const value = resolved[key];
     if (!Number.isInteger(value) || value < 1) {
-      throw new FirehoseConfigurationError(`durableStreams.${key} must be a positive integer, got ${String(value)}.`);
+      throw new DurableStreamsConfigurationError(`${key} must be a positive integer, got ${String(value)}.`);
     }
   }
   if (!Number.isInteger(resolved.readCacheBytes) || resolved.readCacheBytes < 0) {
-    throw new FirehoseConfigurationError(`durableStreams.readCacheBytes must be a non-negative integer, got ${String(resolved.readCacheBytes)}.`);
+    throw new DurableStreamsConfigurationError(`readCacheBytes must be a non-negative integer, got ${String(resolved.readCacheBytes)}.`);
   }
   return resolved;
 }

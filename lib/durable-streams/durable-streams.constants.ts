@@ -1,4 +1,4 @@
-/** Defaults of the `durableStreams` extra. */
+/** Defaults of the `DurableStreamsModule.forRoot` options. */
 export const DEFAULT_DURABLE_STREAMS_PATH = '/v1/stream';
 /** How long a long-poll (or an idle SSE wait) lasts before it answers "nothing new". */
 export const DEFAULT_LONG_POLL_TIMEOUT = 20_000;
@@ -16,7 +16,7 @@ export const DEFAULT_APPEND_BATCH_SIZE = 256;
 export const EXPIRED_SWEEP_INTERVAL = 60_000;
 /** Expired streams deleted per sweep, so one sweep stays short. */
 export const EXPIRED_SWEEP_BATCH = 100;
-/** Suffix of the NOTIFY channel of Durable Streams beside the module's event channel. */
+/** Suffix of the Durable Streams NOTIFY channel, appended to the core's `notifyChannel`. */
 export const DURABLE_STREAMS_CHANNEL_SUFFIX = '_ds';
 
 /** Offsets are `<16 digits>_<16 digits>`: fixed width, so byte order is numeric order. */
@@ -40,3 +40,6 @@ export const CORS_EXPOSE_HEADERS = [
   'ETag', 'Content-Type', 'Location',
 ].join(', ');
 export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, HEAD, OPTIONS';
+
+/** Injection token of the Durable Streams database handle (pool, tables, channel), ready once its migrations ran. */
+export const DURABLE_STREAMS_DATABASE = Symbol('DURABLE_STREAMS_DATABASE');

@@ -7,30 +7,44 @@ import { PgListener } from '../listener/pg-listener.js';
 import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
 import { DURABLE_STREAMS_MIGRATIONS } from '../../migrations/index.js';
 import { AppendBatcher } from './append-batcher.js';
-import { DURABLE_STREAMS_CHANNEL_SUFFIX } from './durable-streams.constants.js';
-import { DurableStreamsHandler } from './durable-streams.handler.js';
+import { DURABLE_STREAMS_CHANNEL_SUFFIX, DURABLE_STREAMS_DATABASE } from './durable-streams.constants.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
 import { DurableStreamsServer } from './durable-streams.server.js';
-import { DurableStreamsStore } from './durable-streams.store.js';
 import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
+import { AppendHandler } from './http/append.handler.js';
+import { CreateDeleteHandler } from './http/create-delete.handler.js';
+import { DurableStreamsRouter } from './http/durable-streams.router.js';
+import { LiveReadHandler } from './http/live-read.handler.js';
+import { OpenResponses } from './http/open-responses.js';
+import { ReadHandler } from './http/read.handler.js';
 import { MessageCache } from './message-cache.js';
+import { MessageReader } from './message-reader.js';
+import { AppendStore } from './store/append.store.js';
+import { durableStreamsDatabase, type DurableStreamsDatabase } from './store/durable-streams-database.js';
+import { MessageStore } from './store/message.store.js';
+import { StreamStore } from './store/stream.store.js';
 import { StreamWaiters } from './stream-waiters.js';
+
+const channelOf = (firehose: ResolvedFirehoseOptions) => firehose.notifyChannel + DURABLE_STREAMS_CHANNEL_SUFFIX;
 
 /** Providers of DurableStreamsModule; its NOTIFY channel rides on the core's LISTEN connection. */
 export function durableStreamsProviders(options: ResolvedDurableStreamsOptions): Provider[] {
   return [
     {
-      provide: DurableStreamsStore,
+      provide: DURABLE_STREAMS_DATABASE,
       useFactory: async (dataSource: DataSource, firehose: ResolvedFirehoseOptions) => {
         if (firehose.migrationsRun) await runFirehoseMigrations(dataSource, DURABLE_STREAMS_MIGRATIONS);
-        return new DurableStreamsStore(dataSource, firehose.notifyChannel + DURABLE_STREAMS_CHANNEL_SUFFIX);
+        return durableStreamsDatabase(dataSource, channelOf(firehose));
       },
       inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
     },
+    { provide: StreamStore, useFactory: (db: DurableStreamsDatabase) => new StreamStore(db), inject: [DURABLE_STREAMS_DATABASE] },
+    { provide: MessageStore, useFactory: (db: DurableStreamsDatabase) => new MessageStore(db), inject: [DURABLE_STREAMS_DATABASE] },
+    { provide: AppendStore, useFactory: (db: DurableStreamsDatabase) => new AppendStore(db), inject: [DURABLE_STREAMS_DATABASE] },
     {
       provide: StreamWaiters,
       useFactory: async (listener: PgListener, firehose: ResolvedFirehoseOptions) => {
-        const waiters = new StreamWaiters(firehose.notifyChannel + DURABLE_STREAMS_CHANNEL_SUFFIX);
+        const waiters = new StreamWaiters(channelOf(firehose));
         await listener.register(waiters);
         return waiters;
       },
@@ -38,21 +52,36 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     },
     {
       provide: AppendBatcher,
-      useFactory: (store: DurableStreamsStore) => new AppendBatcher(store, options.appendBatchSize),
-      inject: [DurableStreamsStore],
+      useFactory: (store: AppendStore) => new AppendBatcher(store, options.appendBatchSize),
+      inject: [AppendStore],
     },
     {
-      provide: DurableStreamsHandler,
-      useFactory: (store: DurableStreamsStore, batcher: AppendBatcher, waiters: StreamWaiters) =>
-        new DurableStreamsHandler(store, batcher, waiters, new MessageCache(options.readCacheBytes), options),
-      inject: [DurableStreamsStore, AppendBatcher, StreamWaiters],
+      provide: MessageReader,
+      useFactory: (streams: StreamStore, messages: MessageStore) =>
+        new MessageReader(streams, messages, new MessageCache(options.readCacheBytes), options.readChunkBytes),
+      inject: [StreamStore, MessageStore],
     },
-    { provide: ExpiredStreamsSweeper, useFactory: (store: DurableStreamsStore) => new ExpiredStreamsSweeper(store), inject: [DurableStreamsStore] },
+    {
+      provide: DurableStreamsRouter,
+      useFactory: (streams: StreamStore, messages: MessageStore, reader: MessageReader, batcher: AppendBatcher, waiters: StreamWaiters) => {
+        const responses = new OpenResponses();
+        const live = new LiveReadHandler(streams, reader, waiters, responses, options);
+        return new DurableStreamsRouter(
+          options.path,
+          new CreateDeleteHandler(streams, messages, reader, options.maxAppendBytes),
+          new AppendHandler(batcher, reader, options.maxAppendBytes),
+          new ReadHandler(streams, reader, live),
+          responses,
+        );
+      },
+      inject: [StreamStore, MessageStore, MessageReader, AppendBatcher, StreamWaiters],
+    },
+    { provide: ExpiredStreamsSweeper, useFactory: (streams: StreamStore) => new ExpiredStreamsSweeper(streams), inject: [StreamStore] },
     {
       provide: DurableStreamsServer,
-      useFactory: (host: HttpAdapterHost, handler: DurableStreamsHandler, waiters: StreamWaiters) =>
-        new DurableStreamsServer(host, handler, waiters, options.path),
-      inject: [HttpAdapterHost, DurableStreamsHandler, StreamWaiters],
+      useFactory: (host: HttpAdapterHost, router: DurableStreamsRouter, waiters: StreamWaiters) =>
+        new DurableStreamsServer(host, router, waiters, options.path),
+      inject: [HttpAdapterHost, DurableStreamsRouter, StreamWaiters],
     },
   ];
 }

@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EXPIRED_SWEEP_BATCH, EXPIRED_SWEEP_INTERVAL } from './durable-streams.constants.js';
-import type { DurableStreamsStore } from './durable-streams.store.js';
+import type { StreamStore } from './store/stream.store.js';
 
 /**
  * Requests delete an expired stream when they touch it; this deletes the ones nobody touches
@@ -13,7 +13,7 @@ export class ExpiredStreamsSweeper implements OnApplicationBootstrap, OnApplicat
   private running = false;
 
   constructor(
-    private readonly store: DurableStreamsStore,
+    private readonly store: StreamStore,
     private readonly interval = EXPIRED_SWEEP_INTERVAL,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { StoredMessage } from './durable-streams.store.js';
+import type { StoredMessage } from './store/message.store.js';
 
 /** A run of one stream's messages known to be complete: every message ending in (lo, hi]. */
 interface Window {

@@ -1,7 +1,24 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
-import { durableStreamsTables } from '../../lib/durable-streams/durable-streams-tables.js';
-import { quoteIdentifier } from '../../lib/store/firehose-tables.js';
+
+// Frozen copies of what this migration needs, as they were when it was written: a migration's SQL
+// must never change after it shipped, so it imports nothing from lib/.
+
+/** The advisory lock every Firehose migration takes, so concurrent boots apply them one at a time. */
+const MIGRATION_LOCK_KEY = 7_236_351_990;
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function durableStreamsTables(schema?: string) {
+  const prefix = schema ? `${quoteIdentifier(schema)}.` : '';
+  return {
+    streams: `${prefix}firehose_ds_streams`,
+    messages: `${prefix}firehose_ds_messages`,
+    producers: `${prefix}firehose_ds_producers`,
+    appendFunction: `${prefix}firehose_ds_append`,
+  };
+}
 
 /**
  * Tables of the Durable Streams protocol: stream metadata, the bytes of each append, and the state

@@ -1,4 +1,4 @@
-// The official Durable Streams conformance suite (pinned) against FirehoseModule's Durable Streams,
+// The official Durable Streams conformance suite (pinned) against DurableStreamsModule,
 // run through its library entry point: its CLI cannot find its tests from a consumer project
 // (durable-streams issue 284). The app is booted by conformance.global-setup.mjs.
 import { runConformanceTests } from '@durable-streams/server-conformance-tests';

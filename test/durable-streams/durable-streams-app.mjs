@@ -35,7 +35,7 @@ export async function createDatabase(label) {
 }
 
 /** Starts the app on a free loopback port; `databaseUrl` reuses a database instead of creating one. */
-export async function startDurableStreamsApp(label, durableStreams = true, { databaseUrl, port = 0 } = {}) {
+export async function startDurableStreamsApp(label, durableStreams = {}, { databaseUrl, port = 0 } = {}) {
   const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createDatabase(label);
   class DurableStreamsAppModule {}
   Module({
@@ -49,7 +49,7 @@ export async function startDurableStreamsApp(label, durableStreams = true, { dat
         poolSize: 20,
       }),
       FirehoseModule.forRoot(),
-      DurableStreamsModule.forRoot(durableStreams === true ? {} : durableStreams),
+      DurableStreamsModule.forRoot(durableStreams),
     ],
   })(DurableStreamsAppModule);
   const app = await NestFactory.create(DurableStreamsAppModule, { logger: ['error', 'warn'], forceCloseConnections: true, abortOnError: false });

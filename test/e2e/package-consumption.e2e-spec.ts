@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
@@ -47,7 +47,9 @@ describe('the packed package in a plain Nest 12 app', () => {
     const target = join(app, 'node_modules', 'nestjs-firehose');
     mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', join(app, packed), '-C', target, '--strip-components=1']);
-    for (const peer of PEERS) symlinkSync(join(ROOT, 'node_modules', peer), join(app, 'node_modules', peer));
+    // The peers the app brings, and the package's own dependencies, as `npm install` would add them.
+    const dependencies = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
+    for (const name of [...PEERS, ...dependencies]) symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   }, 60_000);
   afterAll(async () => {

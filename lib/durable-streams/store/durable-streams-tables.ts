@@ -1,5 +1,3 @@
-import { quoteIdentifier } from '../store/firehose-tables.js';
-
 /** Qualified names of the Durable Streams tables and functions, built from the DataSource's `schema`. */
 export interface DurableStreamsTables {
   streams: string;
@@ -16,4 +14,8 @@ export function durableStreamsTables(schema?: string): DurableStreamsTables {
     producers: `${prefix}firehose_ds_producers`,
     appendFunction: `${prefix}firehose_ds_append`,
   };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppendBatcher } from '../append-batcher.js';
+import { StreamRequestError } from '../errors/stream-request.error.js';
+import { encodeJsonBody, mediaType } from '../json-messages.js';
+import type { MessageReader } from '../message-reader.js';
+import type { AppendItem, AppendOutcome } from '../store/append.store.js';
+import { formatOffset } from '../stream-offset.js';
+import { header, isTrue, reply, type Headers } from './http-response.js';
+import { readBody } from './request-body.js';
+
+const INTEGER_PATTERN = /^\d+$/;
+
+/** POST: an append, a close, or both, with the idempotent-producer headers; through the group-commit batcher. */
+export class AppendHandler {
+  constructor(
+    private readonly batcher: AppendBatcher,
+    private readonly reader: MessageReader,
+    private readonly maxAppendBytes: number,
+  ) {}
+
+  async append(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const close = isTrue(header(req, 'stream-closed'));
+    const producerId = header(req, 'producer-id');
+    const epochHeader = header(req, 'producer-epoch');
+    const seqHeader = header(req, 'producer-seq');
+    const anyProducer = producerId !== undefined || epochHeader !== undefined || seqHeader !== undefined;
+    const allProducer = producerId !== undefined && epochHeader !== undefined && seqHeader !== undefined;
+    if (anyProducer && !allProducer) throw new StreamRequestError(400, 'Send Producer-Id, Producer-Epoch and Producer-Seq together');
+    if (allProducer && producerId === '') throw new StreamRequestError(400, 'Producer-Id must not be empty');
+    const producerEpoch = allProducer ? parseCounter(epochHeader!, 'Producer-Epoch') : null;
+    const producerSeq = allProducer ? parseCounter(seqHeader!, 'Producer-Seq') : null;
+    const seq = header(req, 'stream-seq') ?? null;
+    const contentTypeHeader = header(req, 'content-type');
+    const body = await readBody(req, this.maxAppendBytes);
+
+    const item: AppendItem = {
+      path,
+      data: null,
+      contentType: null,
+      invalid: null,
+      seq,
+      producerId: allProducer ? producerId! : null,
+      producerEpoch,
+      producerSeq,
+      close,
+    };
+    if (body.length === 0) {
+      if (!close) throw new StreamRequestError(400, 'An append needs a body (or Stream-Closed: true to close the stream)');
+    } else {
+      if (!contentTypeHeader || mediaType(contentTypeHeader) === '') throw new StreamRequestError(400, 'An append with a body needs a Content-Type');
+      item.contentType = mediaType(contentTypeHeader);
+      item.data = body;
+      if (item.contentType === 'application/json') {
+        const encoded = encodeJsonBody(body, false);
+        if (encoded.ok) item.data = encoded.bytes;
+        else item.invalid = encoded.reason;
+      }
+    }
+    const outcome = await this.batcher.append(item);
+    if (outcome.status === 'ok' && item.data !== null && outcome.streamId !== null && outcome.tail !== null) {
+      this.reader.appended(outcome.streamId, outcome.tail - item.data.length, [{ end: outcome.tail, data: item.data }]);
+    }
+    this.replyToAppend(res, item, outcome);
+  }
+
+  private replyToAppend(res: ServerResponse, item: AppendItem, outcome: AppendOutcome): void {
+    const text = { 'content-type': 'text/plain' };
+    const offset: Headers = outcome.tail === null ? {} : { 'stream-next-offset': formatOffset(outcome.tail) };
+    const closedHeader: Headers = outcome.closed ? { 'stream-closed': 'true' } : {};
+    switch (outcome.status) {
+      case 'ok': {
+        const headers: Headers = { ...offset, ...closedHeader };
+        if (item.producerId !== null) {
+          headers['producer-epoch'] = String(outcome.producerEpoch);
+          headers['producer-seq'] = String(outcome.producerSeq);
+        }
+        return reply(res, item.producerId !== null && item.data !== null ? 200 : 204, headers);
+      }
+      case 'duplicate':
+        return reply(res, 204, {
+          ...offset,
+          ...closedHeader,
+          'producer-epoch': String(outcome.producerEpoch),
+          'producer-seq': String(outcome.producerSeq),
+        });
+      case 'not_found':
+        return reply(res, 404, text, 'Stream not found');
+      case 'gone':
+        return reply(res, 410, text, 'Stream is gone');
+      case 'closed':
+        return reply(res, 409, { ...text, ...offset, 'stream-closed': 'true' }, 'Stream is closed');
+      case 'content_type':
+        return reply(res, 409, text, 'Content-Type does not match the stream');
+      case 'stale_epoch':
+        return reply(res, 403, { ...text, 'producer-epoch': String(outcome.producerEpoch) }, 'Stale producer epoch: a newer one took over');
+      case 'epoch_seq':
+        return reply(res, 400, text, 'A new producer epoch must start at Producer-Seq 0');
+      case 'gap':
+        return reply(
+          res,
+          409,
+          { ...text, 'producer-expected-seq': String(outcome.expectedSeq), 'producer-received-seq': String(outcome.producerSeq) },
+          'Producer sequence gap',
+        );
+      case 'seq_conflict':
+        return reply(res, 409, text, 'Stream-Seq must increase');
+      case 'invalid_json':
+        return reply(res, 400, text, 'The body is not valid JSON');
+      case 'empty_array':
+        return reply(res, 400, text, 'An append of an empty JSON array has nothing to append');
+    }
+  }
+}
+
+function parseCounter(value: string, name: string): number {
+  const n = Number(value);
+  if (!INTEGER_PATTERN.test(value) || !Number.isSafeInteger(n)) throw new StreamRequestError(400, `${name} must be an integer from 0 to 2^53-1`);
+  return n;
+}

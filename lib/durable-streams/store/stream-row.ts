@@ -1,0 +1,51 @@
+/** A stream's metadata row, as the handlers see it. Positions are byte offsets in its offset space. */
+export interface StreamRow {
+  id: number;
+  path: string;
+  contentType: string;
+  ttlSeconds: number | null;
+  expiresAt: string | null;
+  tail: number;
+  closed: boolean;
+  closedById: string | null;
+  closedByEpoch: number | null;
+  closedBySeq: number | null;
+  forkedFrom: number | null;
+  forkOffset: number | null;
+  forkSubOffset: number | null;
+  refCount: number;
+  softDeleted: boolean;
+  expired: boolean;
+}
+
+/** The columns every query selects to build a StreamRow; `expired` is computed by the server's clock. */
+export const STREAM_COLUMNS = `id, path, content_type, ttl_seconds, expires_at, tail, closed, closed_by_id, closed_by_epoch,
+  closed_by_seq, forked_from, fork_offset, fork_sub_offset, ref_count, soft_deleted,
+  ((expires_at_ts IS NOT NULL AND now() >= expires_at_ts)
+    OR (ttl_seconds IS NOT NULL AND now() >= accessed_at + ttl_seconds * interval '1 second')) AS expired`;
+
+/** A bigint column (pg returns int8 as a string) as a number, or null. */
+export function num(value: string | number | null): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function toStreamRow(row: Record<string, any>): StreamRow {
+  return {
+    id: Number(row.id),
+    path: row.path,
+    contentType: row.content_type,
+    ttlSeconds: num(row.ttl_seconds),
+    expiresAt: row.expires_at,
+    tail: Number(row.tail),
+    closed: row.closed,
+    closedById: row.closed_by_id,
+    closedByEpoch: num(row.closed_by_epoch),
+    closedBySeq: num(row.closed_by_seq),
+    forkedFrom: num(row.forked_from),
+    forkOffset: num(row.fork_offset),
+    forkSubOffset: num(row.fork_sub_offset),
+    refCount: row.ref_count,
+    softDeleted: row.soft_deleted,
+    expired: row.expired,
+  };
+}

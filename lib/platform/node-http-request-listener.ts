@@ -1,0 +1,23 @@
+// Contract: Nest's HTTP adapter serves through the node:http Server's 'request' listeners, attached before onApplicationBootstrap, and node:http calls each 'request' listener with (req, res) in order; verified against Node 20–24, @nestjs/core and @nestjs/platform-express 12.3–12.5 (Express 5).
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Puts `handle` in front of the framework on `server`: a request whose URL `matches` accepts goes
+ * to `handle` alone, before any body parser or middleware saw it; every other request goes to the
+ * listeners that were there, in their order, untouched. Returns what puts them back.
+ */
+export function interceptRequests(server: Server, matches: (url: string | undefined) => boolean, handle: RequestListener): () => void {
+  const framework = server.listeners('request') as RequestListener[];
+  const listener: RequestListener = (req, res) => {
+    if (matches(req.url)) handle(req, res);
+    else for (const frameworkListener of framework) frameworkListener.call(server, req, res);
+  };
+  server.removeAllListeners('request');
+  server.on('request', listener);
+  return () => {
+    server.removeListener('request', listener);
+    for (const frameworkListener of framework) server.on('request', frameworkListener);
+  };
+}
