@@ -6,7 +6,8 @@ import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
 import { EventStreamReaders } from './delivery/event-stream.js';
 import { InvalidCursorError } from './errors/invalid-cursor.error.js';
 import type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
-import type { FirehoseEvent, FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+import type { FirehoseEvent, FirehoseStreamItem } from './protocol/firehose-event.js';
+import { isCursor } from './protocol/cursor.js';
 import type { FirehoseQueue } from './interfaces/firehose-queue.interface.js';
 import type { ListenerState } from './listener/listener-state.js';
 import { PgListener } from './listener/pg-listener.js';
@@ -62,7 +63,7 @@ export class FirehoseService {
   stream<T = unknown>(streams: string | string[], options: StreamOptions = {}): Observable<FirehoseStreamItem<T>> {
     const names = normalizeStreamNames(streams);
     const { lastEventId, onLive } = options;
-    if (lastEventId !== undefined && !(Number.isSafeInteger(lastEventId) && lastEventId >= 0)) {
+    if (lastEventId !== undefined && !isCursor(lastEventId)) {
       throw new InvalidCursorError(lastEventId);
     }
     return this.readers.observe(names, lastEventId, onLive) as Observable<FirehoseStreamItem<T>>;

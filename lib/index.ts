@@ -7,11 +7,11 @@ export type {
   FirehoseModuleExtras,
   FirehoseOptionsFactory,
 } from './interfaces/firehose-module-options.interface.js';
-export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './protocol/firehose-event.js';
 export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
 export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
-export { SSE_RESET_EVENT } from './sse/sse-frames.js';
-export { WS_CLOSE_TOO_SLOW, type WsErrorCode } from './gateway/ws-protocol.js';
+export { SSE_RESET_EVENT } from './protocol/sse-frames.js';
+export { WS_CLOSE_TOO_SLOW } from './protocol/ws-server-frame.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';
@@ -32,7 +32,7 @@ export type {
   WsResetFrame,
   WsResetReason,
   WsErrorFrame,
-  WsErrorFrameCode,
+  WsErrorCode,
 } from './protocol/ws-server-frame.js';
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';

@@ -4,16 +4,11 @@ import type { WebSocket } from 'ws';
 import { NO_AUTHORIZER_MESSAGE } from '../auth/firehose-streams.guard.js';
 import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
-import { isFirehoseReset, type FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
-import { parseWsCommand } from './parse-ws-command.js';
-import { errorFrame, resetFrame, serializeEventFrame, sharedEventFrame, subscribedFrame, unsubscribedFrame } from './ws-frames.js';
-import {
-  WS_CLOSE_GOING_AWAY,
-  WS_CLOSE_INTERNAL_ERROR,
-  WS_CLOSE_TOO_SLOW,
-  type WsSubscribeCommand,
-  type WsUnsubscribeCommand,
-} from './ws-protocol.js';
+import { isFirehoseReset, type FirehoseStreamItem } from '../protocol/firehose-event.js';
+import { parseWsCommand, type WsSubscribeCommand, type WsUnsubscribeCommand } from './parse-ws-command.js';
+import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../protocol/ws-frames.js';
+import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../protocol/ws-server-frame.js';
+import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
 

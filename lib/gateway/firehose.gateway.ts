@@ -18,7 +18,7 @@ import { FirehoseWsConnection } from './firehose-ws-connection.js';
 import { SocketUncorker } from './socket-uncorker.js';
 import { releaseAdapterBindings } from './release-adapter-bindings.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
-import { WS_CLOSE_GOING_AWAY } from './ws-protocol.js';
+import { WS_CLOSE_GOING_AWAY } from '../protocol/ws-server-frame.js';
 
 /** What the gateway checks at the upgrade, from the module's extras. */
 export interface FirehoseGatewayOptions {

@@ -1,9 +1,22 @@
 import { InvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
+import { CURSOR_EXPECTED, parseCursor } from '../protocol/cursor.js';
 import { normalizeStreamNames } from '../publish/stream-name.js';
-import type { WsCommand } from './ws-protocol.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 
-const CURSOR_PATTERN = /^\d+$/;
+/** A subscribe frame (protocol/ws-client-frame.ts) once checked, its cursor as `lastEventId`. */
+export interface WsSubscribeCommand {
+  command: 'subscribe';
+  streams: string[];
+  lastEventId?: number;
+}
+
+export interface WsUnsubscribeCommand {
+  command: 'unsubscribe';
+  streams: string[];
+}
+
+export type WsCommand = WsSubscribeCommand | WsUnsubscribeCommand;
+
 const EXAMPLE = 'send {"command":"subscribe","streams":["a"],"last_event_id":123} or {"command":"unsubscribe","streams":["a"]}';
 
 /**
@@ -36,18 +49,15 @@ export function parseWsCommand(text: string): WsCommand {
     throw error;
   }
   if (command === 'unsubscribe') return { command, streams: names };
-  return { command, streams: names, lastEventId: parseCursor(lastEventId) };
+  return { command, streams: names, lastEventId: parseLastEventId(lastEventId) };
 }
 
 /** `last_event_id` as a number, or a string of digits (what a client read from a frame as text). */
-function parseCursor(value: unknown): number | undefined {
+function parseLastEventId(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
-  const cursor = typeof value === 'string' && CURSOR_PATTERN.test(value) ? Number(value) : value;
-  if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) {
-    throw new WsProtocolError(
-      'invalid-command',
-      `Invalid last_event_id ${JSON.stringify(value)?.slice(0, 40)}: expected the non-negative integer id of the last event received, or no last_event_id.`,
-    );
+  const cursor = parseCursor(value);
+  if (cursor === undefined) {
+    throw new WsProtocolError('invalid-command', `Invalid last_event_id ${JSON.stringify(value)?.slice(0, 40)}: ${CURSOR_EXPECTED}, or no last_event_id.`);
   }
   return cursor;
 }

@@ -1,5 +1,5 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { FirehoseEvent } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent } from '../protocol/firehose-event.js';
 import type { AppendedRow, FirehoseStore } from '../store/firehose.store.js';
 
 interface PendingBroadcast {

@@ -5,10 +5,11 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
-import { isFirehoseReset, type FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import { isFirehoseReset, type FirehoseStreamItem } from '../protocol/firehose-event.js';
 import type { SseChunk } from './sse-chunk.js';
 import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
-import { eventData, eventFrame, HEARTBEAT_FRAME, openingFrame, resetFrame, sharedEventFrame } from './sse-frames.js';
+import { eventData, eventFrame, openingFrame, resetFrame } from '../protocol/sse-frames.js';
+import { HEARTBEAT_FRAME, sharedEventFrame } from './sse-frame-bytes.js';
 
 export interface FirehoseSseConnectionOptions {
   authorizer: FirehoseAuthorizer | undefined;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent, FirehoseReset } from '../protocol/firehose-event.js';
 import { dataSourcePool } from './data-source-pool.js';
 import { firehoseTables, type FirehoseTables } from './firehose-tables.js';
 

@@ -1,11 +1,10 @@
-import { sharedPerEvent } from '../delivery/shared-per-event.js';
-import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent, FirehoseReset } from './firehose-event.js';
 
 /** SSE event type of a reset, chosen so it cannot clash with a stream name a page listens to by mistake. */
 export const SSE_RESET_EVENT = 'firehose:reset';
 
 /** Clients ignore comments; proxies see traffic and keep the connection open. */
-export const HEARTBEAT_FRAME = Buffer.from(': heartbeat\n\n');
+export const HEARTBEAT_FRAME_TEXT = ': heartbeat\n\n';
 
 /** `{"data":…,"channel_id":…,"sequence":…}`, the Firehose protocol's SSE payload, keys in its order. */
 export function eventData(event: FirehoseEvent): string {
@@ -13,15 +12,12 @@ export function eventData(event: FirehoseEvent): string {
 }
 
 /**
- * `id: 456\nevent: a\ndata: {…}\n\n`, the seed's frame. Stream names hold no line breaks (they are
- * validated) and JSON text holds none either, so neither can end a field early.
+ * `id: 456\nevent: a\ndata: {…}\n\n`, the protocol's event frame. Stream names hold no line breaks
+ * (they are validated) and JSON text holds none either, so neither can end a field early.
  */
 export function eventFrame(event: FirehoseEvent, data: string = eventData(event)): string {
   return `id: ${event.id}\nevent: ${event.stream}\ndata: ${data}\n\n`;
 }
-
-/** A hub event's frame as the bytes shared by every connection. */
-export const sharedEventFrame = sharedPerEvent((event) => Buffer.from(eventFrame(event)));
 
 /**
  * A `firehose:reset` event. Its `id` is the connection's cursor, not the reset's, and is left out

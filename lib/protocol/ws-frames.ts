@@ -1,14 +1,15 @@
-import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
-import { sharedPerEvent } from '../delivery/shared-per-event.js';
-import type { WsErrorCode } from './ws-protocol.js';
+import type { FirehoseEvent, FirehoseReset } from './firehose-event.js';
+import type { WsErrorCode } from './ws-server-frame.js';
 
-/** `{"id":456,"stream":"a","data":…,"sequence":7,"channel_id":3}`, the seed's event frame, keys in its order. */
+/**
+ * Encoders of the server's WebSocket frames (ws-server-frame.ts), as JSON text. Keys are written
+ * in the protocol's order, so a frame is byte-for-byte what existing clients expect.
+ */
+
+/** `{"id":456,"stream":"a","data":…,"sequence":7,"channel_id":3}`, the event frame. */
 export function serializeEventFrame(event: FirehoseEvent): string {
   return JSON.stringify({ id: event.id, stream: event.stream, data: event.data, sequence: event.sequence, channel_id: event.streamId });
 }
-
-/** A hub event's frame as the UTF-8 bytes shared by every connection (`ws` would encode a string per connection). */
-export const sharedEventFrame = sharedPerEvent((event) => Buffer.from(serializeEventFrame(event)));
 
 export function subscribedFrame(streams: string[]): string {
   return JSON.stringify({ type: 'subscribed', streams });
