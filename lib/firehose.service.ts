@@ -15,6 +15,7 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { serializeData } from './publish/serialize-data.js';
 import { assertValidStreamName, normalizeStreamNames } from './publish/stream-name.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
+import { eventFromRow } from './store/event-row.js';
 import { FirehoseStore } from './store/firehose.store.js';
 
 const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
@@ -52,7 +53,7 @@ export class FirehoseService {
     if (!options.manager) return this.batcher.enqueue(stream, json, data) as Promise<FirehoseEvent<T>>;
     const [row] = await this.store.append([stream], [json], options.manager);
     this.cleaner.markWritten([row.channel_id]);
-    return { id: Number(row.id), stream: row.stream, data, sequence: Number(row.sequence), streamId: row.channel_id };
+    return eventFromRow(row, data);
   }
 
   /**
