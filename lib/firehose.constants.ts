@@ -10,8 +10,6 @@ export const FIREHOSE_AUTHORIZER = Symbol('FIREHOSE_AUTHORIZER');
 export const FIREHOSE_GATEWAY_OPTIONS = Symbol('FIREHOSE_GATEWAY_OPTIONS');
 /** Injection token of the extra notification channels (ListenerChannelHandler[]) the shared LISTEN connection serves. */
 export const FIREHOSE_LISTENER_CHANNELS = Symbol('FIREHOSE_LISTENER_CHANNELS');
-/** Request property under which FirehoseStreamsGuard leaves the streams a connection may receive. */
-export const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
 /** Metadata key under which `@OnFirehose` stores its streams. */
 export const ON_FIREHOSE_METADATA = 'firehose:on_firehose';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FirehoseEvent, FirehoseReset } from '../protocol/firehose-event.js';
-import { dataSourcePool } from './data-source-pool.js';
+import { dataSourcePool } from '../platform/typeorm-pg-pool.js';
 import { eventFromRow, type EventRow } from './event-row.js';
 import { firehoseTables, type FirehoseTables } from './firehose-tables.js';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res, UseGuards, type CanActivate, type Type } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FirehoseStreamsGuard } from '../auth/firehose-streams.guard.js';
+import { FirehoseStreamsGuard } from './firehose-streams.guard.js';
 import { FirehoseSseController } from './firehose-sse.controller.js';
 
 export interface FirehoseSseRouteOptions {

@@ -1,4 +1,4 @@
-import type { FirehoseEvent } from '../protocol/firehose-event.js';
+import type { FirehoseEvent } from '../../protocol/firehose-event.js';
 
 /**
  * Events from the hub are one object shared by every subscriber in the process, so a wire format

@@ -1,13 +1,20 @@
 import { ForbiddenException, Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { AUTHORIZED_STREAMS, FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
-import type { ResolvedFirehoseOptions } from '../firehose-options.js';
-import type { FirehoseAuthorizer } from '../interfaces/firehose-authorizer.interface.js';
-import { parseRequestedStreams } from '../sse/sse-request.js';
+import { FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
+import type { ResolvedFirehoseOptions } from '../../firehose-options.js';
+import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.interface.js';
+import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
+import { parseRequestedStreams } from './sse-request.js';
 
-export const NO_AUTHORIZER_MESSAGE =
-  'No stream is readable: no FirehoseAuthorizer is configured, so every stream is refused. ' +
-  'Pass `authorizer` to FirehoseModule.forRoot() (AllowAllStreamsAuthorizer for demos and trusted networks).';
+/** Request property under which the guard leaves the streams a connection may receive, for the controller. */
+const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
+
+type GuardedRequest = IncomingMessage & { [AUTHORIZED_STREAMS]?: string[] };
+
+/** The streams FirehoseStreamsGuard authorized for `request`; undefined if it did not run. */
+export function authorizedStreamsOf(request: IncomingMessage): string[] | undefined {
+  return (request as GuardedRequest)[AUTHORIZED_STREAMS];
+}
 
 /**
  * Guards the SSE route after the app's own guards: validates the requested streams (400), asks
@@ -23,13 +30,10 @@ export class FirehoseStreamsGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<IncomingMessage & Record<PropertyKey, unknown>>();
+    const request = context.switchToHttp().getRequest<GuardedRequest & Record<PropertyKey, unknown>>();
     const requested = parseRequestedStreams(request, this.options.maxStreamsPerConnection);
     if (!this.authorizer) throw new ForbiddenException(NO_AUTHORIZER_MESSAGE);
-    const answer = await this.authorizer.authorizeStreams([...requested], { transport: 'sse', request });
-    const allowed = new Set(Array.isArray(answer) ? answer : []);
-    // Keep the request's order and never let the authorizer add a stream nobody asked for.
-    const streams = requested.filter((stream) => allowed.has(stream));
+    const { allowed: streams } = await authorizeStreams(this.authorizer, requested, { transport: 'sse', request });
     if (streams.length === 0) {
       throw new ForbiddenException(`None of the requested streams may be read by this connection: ${requested.join(', ')}.`);
     }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { EndOfRunBatch } from '../delivery/end-of-run-batch.js';
+import { EndOfRunBatch } from '../connection/end-of-run-batch.js';
 
 /** A connection whose socket the uncorker corks for a run. */
 export interface CorkedWriter {

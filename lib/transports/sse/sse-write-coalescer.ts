@@ -1,4 +1,4 @@
-import { EndOfRunBatch } from '../delivery/end-of-run-batch.js';
+import { EndOfRunBatch } from '../connection/end-of-run-batch.js';
 import { SseChunk } from './sse-chunk.js';
 
 /** A connection whose frames the coalescer writes. */

@@ -1,9 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { InvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
-import { CURSOR_EXPECTED, parseCursor } from '../protocol/cursor.js';
-import { splitStreamList } from '../protocol/stream-name.js';
-import { normalizeStreamNames } from '../publish/stream-name.js';
+import { InvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
+import { CURSOR_EXPECTED, parseCursor } from '../../protocol/cursor.js';
+import { splitStreamList } from '../../protocol/stream-name.js';
+import { normalizeStreamNames } from '../../publish/stream-name.js';
 
 function searchParams(request: IncomingMessage): URLSearchParams {
   // Read from the raw URL rather than `request.query`, whose shape depends on the HTTP adapter.

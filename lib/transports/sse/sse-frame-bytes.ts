@@ -1,5 +1,5 @@
-import { eventFrame, HEARTBEAT_FRAME_TEXT } from '../protocol/sse-frames.js';
-import { sharedPerEvent } from '../delivery/shared-per-event.js';
+import { eventFrame, HEARTBEAT_FRAME_TEXT } from '../../protocol/sse-frames.js';
+import { sharedPerEvent } from '../connection/shared-per-event.js';
 
 /** A hub event's frame as the bytes shared by every connection. */
 export const sharedEventFrame = sharedPerEvent((event) => Buffer.from(eventFrame(event)));

@@ -1,6 +1,6 @@
-import { InvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
-import { CURSOR_EXPECTED, parseCursor } from '../protocol/cursor.js';
-import { normalizeStreamNames } from '../publish/stream-name.js';
+import { InvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
+import { CURSOR_EXPECTED, parseCursor } from '../../protocol/cursor.js';
+import { normalizeStreamNames } from '../../publish/stream-name.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 
 /** A subscribe frame (protocol/ws-client-frame.ts) once checked, its cursor as `lastEventId`. */

@@ -3,12 +3,13 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
-import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
-import { isFirehoseReset, type FirehoseStreamItem } from '../protocol/firehose-event.js';
+import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../../delivery/event-stream.js';
+import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
+import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
+import { OrderedConnection } from '../connection/ordered-connection.js';
 import type { SseChunk } from './sse-chunk.js';
 import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
-import { eventData, eventFrame, openingFrame, resetFrame } from '../protocol/sse-frames.js';
+import { eventFrame, openingFrame, resetFrame } from '../../protocol/sse-frames.js';
 import { HEARTBEAT_FRAME, sharedEventFrame } from './sse-frame-bytes.js';
 
 export interface FirehoseSseConnectionOptions {
@@ -37,12 +38,10 @@ const LAST_CHUNK = '0\r\n\r\n';
  * One SSE client: writes the frames of its streams straight to the response. Hub events go out as
  * the bytes shared by every connection; only a `buildEvent` hook makes frames per connection.
  */
-export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
+export class FirehoseSseConnection extends OrderedConnection implements EventStreamSink, CoalescedWriter {
   private reader?: EventStreamReader;
   /** The id of the newest event this client holds: what it would send back as Last-Event-ID. */
   private cursor: number | undefined;
-  /** With `buildEvent`, frames are built one at a time, in order, through this chain. */
-  private building?: Promise<void>;
   /** Frames waiting for the coalescer's flush; undefined when none wait. */
   private queued: Buffer[] | undefined;
   /**
@@ -70,6 +69,7 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
     private readonly options: FirehoseSseConnectionOptions,
     private readonly onEnd: (connection: FirehoseSseConnection) => void,
   ) {
+    super(options.authorizer);
     this.response = response;
   }
 
@@ -122,21 +122,23 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
 
   next(item: FirehoseStreamItem): void {
     if (this.ended) return;
-    const buildEvent = this.options.authorizer?.buildEvent;
     if (isFirehoseReset(item)) {
       if (item.reason === 'cursor-ahead') this.cursor = item.lastEventId;
       this.inOrder(() => this.queue(Buffer.from(resetFrame(item, this.cursor))));
-    } else if (!buildEvent) {
+    } else if (!this.buildsEvents) {
       this.cursor = item.id;
       this.queue(sharedEventFrame(item));
-    } else {
-      this.inOrder(async () => {
-        const built = await buildEvent.call(this.options.authorizer, item, this.context!);
-        this.cursor = item.id;
-        // The id and stream stay the stored event's: they are the client's cursor and event type.
-        if (built) this.queue(Buffer.from(eventFrame(item, eventData(built))));
-      });
-    }
+    } else this.buildInOrder(item, this.context!, undefined);
+  }
+
+  protected deliverBuilt(event: FirehoseEvent, built: FirehoseEvent | null): void {
+    // A skipped event still moves the cursor: the client has nothing to wait for up to it.
+    this.cursor = event.id;
+    if (built) this.queue(Buffer.from(eventFrame(built)));
+  }
+
+  protected buildFailed(error: unknown): void {
+    this.error(error);
   }
 
   error(error: unknown): void {
@@ -172,14 +174,6 @@ export class FirehoseSseConnection implements EventStreamSink, CoalescedWriter {
     this.end();
     if (stream.writableFinished || stream.destroyed) return;
     await Promise.race([once(stream, 'close'), once(stream, 'finish'), sleep(maxWait, undefined, { ref: false })]);
-  }
-
-  private inOrder(task: () => void | Promise<void>): void {
-    if (!this.building && !this.options.authorizer?.buildEvent) {
-      task();
-      return;
-    }
-    this.building = (this.building ?? Promise.resolve()).then(task).catch((error) => this.error(error));
   }
 
   takeQueued(): Buffer[] {

@@ -1,4 +1,4 @@
-import type { WsErrorCode } from '../protocol/ws-server-frame.js';
+import type { WsErrorCode } from '../../protocol/ws-server-frame.js';
 
 /** A client frame the gateway refuses; it becomes an error frame and the connection stays open. */
 export class WsProtocolError extends Error {

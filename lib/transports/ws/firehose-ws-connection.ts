@@ -1,13 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { NO_AUTHORIZER_MESSAGE } from '../auth/firehose-streams.guard.js';
-import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../delivery/event-stream.js';
-import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
-import { isFirehoseReset, type FirehoseStreamItem } from '../protocol/firehose-event.js';
+import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../../delivery/event-stream.js';
+import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
+import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
+import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
+import { OrderedConnection } from '../connection/ordered-connection.js';
 import { parseWsCommand, type WsSubscribeCommand, type WsUnsubscribeCommand } from './parse-ws-command.js';
-import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../protocol/ws-frames.js';
-import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../protocol/ws-server-frame.js';
+import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../../protocol/ws-frames.js';
+import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../../protocol/ws-server-frame.js';
 import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
@@ -63,11 +64,9 @@ class StreamGroup implements EventStreamSink {
  * Each stream is delivered by exactly one subscription of the connection, so an event is never
  * sent twice, even when a later subscribe names a stream again.
  */
-export class FirehoseWsConnection implements CorkedWriter {
+export class FirehoseWsConnection extends OrderedConnection<StreamGroup> implements CorkedWriter {
   private readonly owners = new Map<string, StreamGroup>();
   private commands: Promise<void> = Promise.resolve();
-  /** With `buildEvent`, frames are built one at a time, in order, through this chain. */
-  private building?: Promise<void>;
   private closed = false;
   /** False once a ping is out and its pong has not come back. */
   private alive = true;
@@ -77,6 +76,7 @@ export class FirehoseWsConnection implements CorkedWriter {
     private readonly context: FirehoseConnectionContext,
     private readonly options: FirehoseWsConnectionOptions,
   ) {
+    super(options.authorizer);
     socket.on('message', (data) => {
       const text = String(data);
       this.commands = this.commands.then(() => this.handle(text));
@@ -153,13 +153,8 @@ export class FirehoseWsConnection implements CorkedWriter {
 
   /** The authorized subset of `streams`, in their order; an error frame names the refused ones. */
   private async authorize(streams: string[]): Promise<string[]> {
-    const { authorizer } = this.options;
-    if (!authorizer) throw new WsProtocolError('unauthorized', NO_AUTHORIZER_MESSAGE, streams);
-    const answer = await authorizer.authorizeStreams([...streams], this.context);
-    const permitted = new Set(Array.isArray(answer) ? answer : []);
-    // Keep the request's order and never let the authorizer add a stream nobody asked for.
-    const allowed = streams.filter((stream) => permitted.has(stream));
-    const refused = streams.filter((stream) => !permitted.has(stream));
+    if (!this.authorizer) throw new WsProtocolError('unauthorized', NO_AUTHORIZER_MESSAGE, streams);
+    const { allowed, refused } = await authorizeStreams(this.authorizer, streams, this.context);
     if (refused.length > 0) {
       this.send(errorFrame('unauthorized', `These streams may not be read by this connection: ${refused.join(', ')}.`, refused));
     }
@@ -187,16 +182,19 @@ export class FirehoseWsConnection implements CorkedWriter {
   deliver(group: StreamGroup, item: FirehoseStreamItem): void {
     // A stream unsubscribed, or taken over by a later group, is no longer this group's to send.
     if (this.closed || this.owners.get(item.stream) !== group) return;
-    const { authorizer } = this.options;
     if (isFirehoseReset(item)) this.inOrder(() => this.send(resetFrame(item)));
-    else if (!authorizer?.buildEvent) this.send(sharedEventFrame(item));
-    else {
-      this.inOrder(async () => {
-        const built = await authorizer.buildEvent!(item, this.context);
-        // The id and stream stay the stored event's: they are the client's cursor and routing key.
-        if (built && this.owners.get(item.stream) === group) this.send(serializeEventFrame({ ...built, id: item.id, stream: item.stream }));
-      });
-    }
+    else if (!this.buildsEvents) this.send(sharedEventFrame(item));
+    else this.buildInOrder(item, this.context, group);
+  }
+
+  protected deliverBuilt(event: FirehoseEvent, built: FirehoseEvent | null, group: StreamGroup): void {
+    // The stream may have been unsubscribed, or taken over by a later group, while it was built.
+    if (built && this.owners.get(event.stream) === group) this.send(serializeEventFrame(built));
+  }
+
+  protected buildFailed(error: unknown): void {
+    this.options.logger.error(`Building a WebSocket frame failed; the socket is closed so the client resumes: ${String(error)}`);
+    this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
   }
 
   /** Replay of `group` is over: confirm the streams of its command that are still subscribed. */
@@ -212,18 +210,6 @@ export class FirehoseWsConnection implements CorkedWriter {
   close(code: number, reason: string): void {
     this.stop();
     if (this.socket.readyState === OPEN) this.socket.close(code, reason);
-  }
-
-  /** Frames built by `buildEvent` wait for each other; without the hook everything is sent at once. */
-  private inOrder(task: () => void | Promise<void>): void {
-    if (!this.building && !this.options.authorizer?.buildEvent) {
-      task();
-      return;
-    }
-    this.building = (this.building ?? Promise.resolve()).then(task).catch((error) => {
-      this.options.logger.error(`Building a WebSocket frame failed; the socket is closed so the client resumes: ${String(error)}`);
-      this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
-    });
   }
 
   /** The upgrade request's socket: the one `ws` writes to. */

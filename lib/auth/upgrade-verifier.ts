@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Logger, type CanActivate, type Type } from '@nestjs/common';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { createUpgradeExecutionContext } from './upgrade-execution-context.js';
+import { createUpgradeExecutionContext } from '../platform/nest-upgrade-execution-context.js';
 
 /** Why an upgrade was refused: the HTTP status and text `ws` answers with instead of a socket. */
 export interface UpgradeRefusal {

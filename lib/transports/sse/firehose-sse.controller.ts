@@ -2,10 +2,12 @@ import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShu
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { EventStreamReaders } from '../delivery/event-stream.js';
-import { AUTHORIZED_STREAMS, FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
-import type { ResolvedFirehoseOptions } from '../firehose-options.js';
-import type { FirehoseAuthorizer } from '../interfaces/firehose-authorizer.interface.js';
+import { EventStreamReaders } from '../../delivery/event-stream.js';
+import { FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
+import { startHeartbeatTimer } from '../connection/heartbeat-timer.js';
+import { authorizedStreamsOf } from './firehose-streams.guard.js';
+import type { ResolvedFirehoseOptions } from '../../firehose-options.js';
+import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.interface.js';
 import { FirehoseSseConnection } from './firehose-sse-connection.js';
 import { parseLastEventId } from './sse-request.js';
 import { SseWriteCoalescer } from './sse-write-coalescer.js';
@@ -29,7 +31,6 @@ type FirehoseRequest = IncomingMessage & Record<PropertyKey, any>;
 export class FirehoseSseController implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly connections = new Set<FirehoseSseConnection>();
-  /** One timer for every connection rather than one each: an idle connection costs only its state. */
   private heartbeat?: NodeJS.Timeout;
   private readonly coalescer = new SseWriteCoalescer();
   /** Sockets whose event stream goes on after the HTTP server considers the exchange done. */
@@ -44,7 +45,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
   ) {}
 
   events(request: FirehoseRequest, response: ServerResponse): void {
-    const streams: string[] | undefined = request[AUTHORIZED_STREAMS];
+    const streams = authorizedStreamsOf(request);
     if (!streams) {
       // Only reachable if the route lost its FirehoseStreamsGuard: refuse rather than serve unchecked.
       throw new ForbiddenException('The Firehose SSE route ran without FirehoseStreamsGuard; register it through FirehoseModule.');
@@ -58,7 +59,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
       (ended) => this.connections.delete(ended),
     );
     this.connections.add(connection);
-    this.startHeartbeat();
+    this.heartbeat ??= startHeartbeatTimer(this.connections, this.options.sseHeartbeatInterval);
     connection.open(this.readers, streams, lastEventId);
     const socket = connection.releasedSocket;
     if (socket) this.watchForPipelining(socket);
@@ -90,12 +91,4 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
   private readonly refusePipelined = (request: IncomingMessage): void => {
     if (this.releasedSockets.has(request.socket)) request.socket.destroy();
   };
-
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      for (const connection of this.connections) connection.heartbeat();
-    }, this.options.sseHeartbeatInterval);
-    this.heartbeat.unref();
-  }
 }

@@ -10,15 +10,16 @@ import { ModuleRef } from '@nestjs/core';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { EventStreamReaders } from '../delivery/event-stream.js';
-import { FIREHOSE_AUTHORIZER, FIREHOSE_GATEWAY_OPTIONS, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
-import type { ResolvedFirehoseOptions } from '../firehose-options.js';
-import type { FirehoseAuthorizer } from '../interfaces/firehose-authorizer.interface.js';
+import { EventStreamReaders } from '../../delivery/event-stream.js';
+import { FIREHOSE_AUTHORIZER, FIREHOSE_GATEWAY_OPTIONS, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
+import type { ResolvedFirehoseOptions } from '../../firehose-options.js';
+import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.interface.js';
+import { startHeartbeatTimer } from '../connection/heartbeat-timer.js';
 import { FirehoseWsConnection } from './firehose-ws-connection.js';
 import { SocketUncorker } from './socket-uncorker.js';
-import { releaseAdapterBindings } from './release-adapter-bindings.js';
-import { UpgradeVerifier } from './upgrade-verifier.js';
-import { WS_CLOSE_GOING_AWAY } from '../protocol/ws-server-frame.js';
+import { releaseAdapterBindings } from '../../platform/ws-adapter-bindings.js';
+import { UpgradeVerifier } from '../../auth/upgrade-verifier.js';
+import { WS_CLOSE_GOING_AWAY } from '../../protocol/ws-server-frame.js';
 
 /** What the gateway checks at the upgrade, from the module's extras. */
 export interface FirehoseGatewayOptions {
@@ -63,10 +64,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
         },
       );
     };
-    this.heartbeat = setInterval(() => {
-      for (const connection of this.connections.values()) connection.heartbeat();
-    }, this.options.wsHeartbeatInterval);
-    this.heartbeat.unref();
+    this.heartbeat = startHeartbeatTimer(this.connections, this.options.wsHeartbeatInterval);
   }
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
