@@ -1,13 +1,9 @@
 import { HttpException, HttpStatus, Logger, type CanActivate, type Type } from '@nestjs/common';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { isObservable, lastValueFrom } from 'rxjs';
+import type { UpgradeRefusal } from '../platform/ws-verify-client.js';
 import { createUpgradeExecutionContext } from '../platform/nest-upgrade-execution-context.js';
 
-/** Why an upgrade was refused: the HTTP status and text `ws` answers with instead of a socket. */
-export interface UpgradeRefusal {
-  status: number;
-  message: string;
-}
 
 /**
  * Decides whether an HTTP upgrade may become a Firehose WebSocket: the origin allow-list first,

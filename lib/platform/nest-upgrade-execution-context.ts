@@ -1,3 +1,4 @@
+// Contract: Nest guards see only the ExecutionContext interface, which this mirrors from @nestjs/core's unexported ExecutionContextHost (verified with @nestjs/core 12.5.1; peer range ^12.3).
 import type { ExecutionContext, Type } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

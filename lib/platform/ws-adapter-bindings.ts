@@ -1,3 +1,4 @@
+// Contract: @nestjs/websockets binds a client's `message`/`close` listeners synchronously right after handleConnection returns (verified with @nestjs/websockets 12.1.1, @nestjs/platform-ws 12.1.1, ws 8.23.0; peer ranges ^12.0).
 import type { WebSocket } from 'ws';
 
 /** The events Nest's adapter binds per client after `handleConnection` returns. */

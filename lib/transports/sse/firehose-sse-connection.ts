@@ -7,6 +7,7 @@ import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { OrderedConnection } from '../connection/ordered-connection.js';
+import { isChunkedResponse, LAST_CHUNK, releaseChunkedResponse } from '../../platform/http-response-handoff.js';
 import type { SseChunk } from './sse-chunk.js';
 import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
 import { eventFrame, openingFrame, resetFrame } from '../../protocol/sse-frames.js';
@@ -31,8 +32,6 @@ const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-/** The chunk that ends a chunked HTTP body. */
-const LAST_CHUNK = '0\r\n\r\n';
 
 /**
  * One SSE client: writes the frames of its streams straight to the response. Hub events go out as
@@ -87,7 +86,7 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     response.write(openingFrame(this.options.retry));
     if (response.headersSent && socket && !socket.destroyed) {
       this.socket = socket;
-      this.chunked = (response as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true;
+      this.chunked = isChunkedResponse(response);
       if (this.chunked) {
         response.off('close', onResponseClose);
         this.release(response, socket);
@@ -96,18 +95,10 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     if (!this.ended) this.reader = readers.open(streams, lastEventId, this);
   }
 
-  /**
-   * Hands the exchange back to the HTTP server while the body goes on: the response is ended
-   * without its last chunk, so Node and the framework drop the request and response objects (with
-   * Express, about half of an idle connection's memory, measured), and the client still sees one
-   * chunked response that has not ended. The socket stays open: its keep-alive timeout, set when
-   * the response finished, is cleared, and its close ends this connection. The wire is the same.
-   */
+  /** Lets the HTTP server drop the exchange (platform/http-response-handoff.ts); the socket's close then ends this connection. */
   private release(response: ServerResponse, socket: Socket): void {
     this.response = undefined;
-    (response as ServerResponse & { chunkedEncoding: boolean }).chunkedEncoding = false;
-    response.once('finish', () => socket.setTimeout(0));
-    response.end();
+    releaseChunkedResponse(response, socket);
     socket.once('close', () => this.end());
   }
 

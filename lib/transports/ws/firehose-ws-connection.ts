@@ -6,6 +6,7 @@ import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interf
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
 import { OrderedConnection } from '../connection/ordered-connection.js';
+import { upgradeSocket } from '../../platform/ws-upgrade-socket.js';
 import { parseWsCommand, type WsSubscribeCommand, type WsUnsubscribeCommand } from './parse-ws-command.js';
 import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../../protocol/ws-frames.js';
 import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../../protocol/ws-server-frame.js';
@@ -212,9 +213,9 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
     if (this.socket.readyState === OPEN) this.socket.close(code, reason);
   }
 
-  /** The upgrade request's socket: the one `ws` writes to. */
+  /** The socket `ws` writes this client's frames to. */
   get netSocket(): Socket {
-    return this.context.request.socket;
+    return upgradeSocket(this.context.request);
   }
 
   /**

@@ -18,6 +18,7 @@ import { startHeartbeatTimer } from '../connection/heartbeat-timer.js';
 import { FirehoseWsConnection } from './firehose-ws-connection.js';
 import { SocketUncorker } from './socket-uncorker.js';
 import { releaseAdapterBindings } from '../../platform/ws-adapter-bindings.js';
+import { installVerifyClient } from '../../platform/ws-verify-client.js';
 import { UpgradeVerifier } from '../../auth/upgrade-verifier.js';
 import { WS_CLOSE_GOING_AWAY } from '../../protocol/ws-server-frame.js';
 
@@ -55,15 +56,11 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
    * the same module definition shares; the server, like this instance, is the app's own.
    */
   afterInit(server: WebSocketServer): void {
-    server.options.verifyClient = (info, accept) => {
-      this.verifyUpgrade(info.req, info.origin).then(
-        (refusal) => (refusal ? accept(false, refusal.status, refusal.message) : accept(true)),
-        (error) => {
-          this.logger.error(`WebSocket upgrade check failed, refused with 500: ${String(error)}`);
-          accept(false, 500, 'Internal server error');
-        },
-      );
-    };
+    installVerifyClient(
+      server,
+      (request, origin) => this.verifyUpgrade(request, origin),
+      (error) => this.logger.error(`WebSocket upgrade check failed, refused with 500: ${String(error)}`),
+    );
     this.heartbeat = startHeartbeatTimer(this.connections, this.options.wsHeartbeatInterval);
   }
 
