@@ -10,8 +10,6 @@ export const FIREHOSE_AUTHORIZER = Symbol('FIREHOSE_AUTHORIZER');
 export const FIREHOSE_GATEWAY_OPTIONS = Symbol('FIREHOSE_GATEWAY_OPTIONS');
 /** Injection token of the extra notification channels (ListenerChannelHandler[]) the shared LISTEN connection serves. */
 export const FIREHOSE_LISTENER_CHANNELS = Symbol('FIREHOSE_LISTENER_CHANNELS');
-/** Request property under which FirehoseStreamsGuard leaves the streams a connection may receive. */
-export const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
 /** Metadata key under which `@OnFirehose` stores its streams. */
 export const ON_FIREHOSE_METADATA = 'firehose:on_firehose';
 
@@ -42,7 +40,6 @@ export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Below the 60 s idle timeouts of common proxies and load balancers, with room for one lost pong. */
 export const DEFAULT_WS_HEARTBEAT_INTERVAL = 30_000;
 
-export const MAX_STREAM_NAME_BYTES = 255;
 /** Channel names become SQL identifiers in LISTEN, so only plain lower-case identifiers are allowed. */
 export const NOTIFY_CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,50}$/;
 /** Suffix of the channel that carries queue messages beside the event channel. */

@@ -12,10 +12,10 @@ import { validateFirehoseExtras } from './firehose-options.js';
 import { createFirehoseClientAssetController } from './client-asset/create-firehose-client-asset-controller.js';
 import { FIREHOSE_PROVIDERS, FIREHOSE_FEATURE_SEAMS } from './firehose.providers.js';
 import { FirehoseService } from './firehose.service.js';
-import { createFirehoseGateway } from './gateway/create-firehose-gateway.js';
-import { FirehoseGateway, type FirehoseGatewayOptions } from './gateway/firehose.gateway.js';
+import { createFirehoseGateway } from './transports/ws/create-firehose-gateway.js';
+import { FirehoseGateway, type FirehoseGatewayOptions } from './transports/ws/firehose.gateway.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
-import { createFirehoseSseController } from './sse/create-firehose-sse-controller.js';
+import { createFirehoseSseController } from './transports/sse/create-firehose-sse-controller.js';
 
 /**
  * `forRoot` / `forRootAsync`. The extras shape the module graph (routes, guards, providers), so

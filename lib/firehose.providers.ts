@@ -12,7 +12,7 @@ import { EventStreamReaders } from './delivery/event-stream.js';
 import { FirehoseHub } from './delivery/firehose-hub.js';
 import { FirehoseExplorer } from './explorer/firehose.explorer.js';
 import { FirehoseService } from './firehose.service.js';
-import { MessageEventStreams } from './message-events/message-event-streams.js';
+import { MessageEventStreams } from './transports/message-events/message-event-streams.js';
 import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { listenerConnectionConfig } from './listener/listener-connection-config.js';
 import { PgListener } from './listener/pg-listener.js';

@@ -6,7 +6,8 @@ import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
 import { EventStreamReaders } from './delivery/event-stream.js';
 import { InvalidCursorError } from './errors/invalid-cursor.error.js';
 import type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
-import type { FirehoseEvent, FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+import type { FirehoseEvent, FirehoseStreamItem } from './protocol/firehose-event.js';
+import { isCursor } from './protocol/cursor.js';
 import type { FirehoseQueue } from './interfaces/firehose-queue.interface.js';
 import type { ListenerState } from './listener/listener-state.js';
 import { PgListener } from './listener/pg-listener.js';
@@ -14,10 +15,11 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { serializeData } from './publish/serialize-data.js';
 import { assertValidStreamName, normalizeStreamNames } from './publish/stream-name.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
+import { eventFromRow } from './store/event-row.js';
 import { FirehoseStore } from './store/firehose.store.js';
-import type { FirehoseMessageEvent } from './message-events/firehose-message-event.interface.js';
-import { MessageEventStreams } from './message-events/message-event-streams.js';
-import { toMessageEvents } from './message-events/to-message-events.js';
+import type { FirehoseMessageEvent } from './transports/message-events/firehose-message-event.interface.js';
+import { MessageEventStreams } from './transports/message-events/message-event-streams.js';
+import { toMessageEvents } from './transports/message-events/to-message-events.js';
 
 const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
 
@@ -56,7 +58,7 @@ export class FirehoseService {
     if (!options.manager) return this.batcher.enqueue(stream, json, data) as Promise<FirehoseEvent<T>>;
     const [row] = await this.store.append([stream], [json], options.manager);
     this.cleaner.markWritten([row.channel_id]);
-    return { id: Number(row.id), stream: row.stream, data, sequence: Number(row.sequence), streamId: row.channel_id };
+    return eventFromRow(row, data);
   }
 
   /**
@@ -67,7 +69,7 @@ export class FirehoseService {
   stream<T = unknown>(streams: string | string[], options: StreamOptions = {}): Observable<FirehoseStreamItem<T>> {
     const names = normalizeStreamNames(streams);
     const { lastEventId, onLive } = options;
-    if (lastEventId !== undefined && !(Number.isSafeInteger(lastEventId) && lastEventId >= 0)) {
+    if (lastEventId !== undefined && !isCursor(lastEventId)) {
       throw new InvalidCursorError(lastEventId);
     }
     return this.readers.observe(names, lastEventId, onLive) as Observable<FirehoseStreamItem<T>>;

@@ -1,19 +1,19 @@
 export { FirehoseModule } from './firehose.module.js';
 export { FirehoseService, type FirehoseHealth } from './firehose.service.js';
 export { OnFirehose } from './decorators/on-firehose.decorator.js';
-export { LastEventId } from './message-events/last-event-id.decorator.js';
-export type { FirehoseMessageEvent } from './message-events/firehose-message-event.interface.js';
+export { LastEventId } from './transports/message-events/last-event-id.decorator.js';
+export type { FirehoseMessageEvent } from './transports/message-events/firehose-message-event.interface.js';
 export { FIREHOSE_MODULE_OPTIONS, ON_FIREHOSE_METADATA } from './firehose.constants.js';
 export type {
   FirehoseModuleOptions,
   FirehoseModuleExtras,
   FirehoseOptionsFactory,
 } from './interfaces/firehose-module-options.interface.js';
-export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './interfaces/firehose-event.interface.js';
+export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './protocol/firehose-event.js';
 export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
 export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
-export { SSE_RESET_EVENT } from './sse/sse-frames.js';
-export { WS_CLOSE_TOO_SLOW, type WsErrorCode } from './gateway/ws-protocol.js';
+export { SSE_RESET_EVENT } from './protocol/sse-frames.js';
+export { WS_CLOSE_TOO_SLOW } from './protocol/ws-server-frame.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';
@@ -34,7 +34,7 @@ export type {
   WsResetFrame,
   WsResetReason,
   WsErrorFrame,
-  WsErrorFrameCode,
+  WsErrorCode,
 } from './protocol/ws-server-frame.js';
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';

@@ -1,4 +1,4 @@
-import type { FirehoseEvent } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent } from '../protocol/firehose-event.js';
 import { TABLE_STREAM_PREFIX } from './change-feed.constants.js';
 import type { TableChange } from './table-change.interface.js';
 

@@ -42,6 +42,11 @@ export function createFirehoseClientAssetController(options: { path: string }): 
     override async module(@Param('file') file: string, @Res({ passthrough: true }) response?: HeaderTarget): Promise<string> {
       return scriptResponse(response!, await super.module(file));
     }
+
+    @Get('protocol/:file')
+    override async protocolModule(@Param('file') file: string, @Res({ passthrough: true }) response?: HeaderTarget): Promise<string> {
+      return scriptResponse(response!, await super.protocolModule(file));
+    }
   }
   Object.defineProperty(ConfiguredFirehoseClientAssetController, 'name', { value: 'FirehoseClientAssetController' });
   return ConfiguredFirehoseClientAssetController;

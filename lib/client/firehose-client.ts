@@ -1,8 +1,7 @@
 import { FirehoseConnection, type FirehoseDispatch } from './firehose-connection.js';
 import { FIREHOSE_ERROR_EVENT, type FirehoseConnectionState, type FirehoseErrorDetail } from './firehose-events.js';
-import { parseStreams } from './parse-streams.js';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-delay.js';
-import { isValidStreamName } from './valid-stream-name.js';
+import { isValidStreamName, parseStreams } from '../protocol/stream-name.js';
 import { websocketUrl } from './websocket-url.js';
 
 /** Options of `Firehose.configure()`. */

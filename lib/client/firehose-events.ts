@@ -1,4 +1,4 @@
-import type { WsErrorFrameCode, WsResetReason } from '../protocol/ws-server-frame.js';
+import type { WsErrorCode, WsResetReason } from '../protocol/ws-server-frame.js';
 
 /**
  * The events the browser client dispatches on `document`. `firehose:message` and its detail are
@@ -57,7 +57,7 @@ export interface FirehoseSubscribedDetail {
 /** `detail` of `firehose:error`: the server refused a command (e.g. `unauthorized` streams). */
 export interface FirehoseErrorDetail {
   path: string;
-  code: WsErrorFrameCode;
+  code: WsErrorCode;
   message: string;
   streams?: string[];
 }

@@ -1,5 +1,5 @@
 import type { FirehoseClient } from './firehose-client.js';
-import { parseStreams } from './parse-streams.js';
+import { parseStreams } from '../protocol/stream-name.js';
 
 export const FIREHOSE_STREAM_SOURCE_TAG = 'firehose-stream-source';
 /** The server's default `path` (FirehoseModule's DEFAULT_PATH; the client imports no server code). */

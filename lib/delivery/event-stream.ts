@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { isFirehoseReset, type FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import { isFirehoseReset, type FirehoseStreamItem } from '../protocol/firehose-event.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
 import type { FirehoseHub } from './firehose-hub.js';
 import type { HubSubscriber } from './hub-subscriber.interface.js';

@@ -1,10 +1,11 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { FirehoseEvent, FirehoseReset, FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent, FirehoseReset, FirehoseStreamItem } from '../protocol/firehose-event.js';
+import { readEventNotification, type EventNotificationReader, type EventReference } from '../protocol/notify-payload.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
 import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 import type { HubSubscriber } from './hub-subscriber.interface.js';
 
-type Notified = { kind: 'event'; event: FirehoseEvent } | { kind: 'ref'; event: Omit<FirehoseEvent, 'data'> };
+type Notified = { kind: 'event'; event: FirehoseEvent } | { kind: 'ref'; event: EventReference };
 type Task = Notified | { kind: 'catch-up'; done: (error?: unknown) => void };
 
 const FETCH_RETRY_DELAY = 500;
@@ -16,7 +17,7 @@ const FETCH_RETRY_DELAY = 500;
  * pipeline first catches up from the table, then goes on with live notifications, dropping any id
  * it has already delivered.
  */
-export class FirehoseHub implements NotificationChannelHandler, OnApplicationShutdown {
+export class FirehoseHub implements NotificationChannelHandler, EventNotificationReader, OnApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly subscribers = new Map<string, Set<HubSubscriber>>();
   private readonly tasks: Task[] = [];
@@ -60,31 +61,21 @@ export class FirehoseHub implements NotificationChannelHandler, OnApplicationShu
     });
   }
 
-  /**
-   * Parses one notification of the event channel: a JSON array of events in id order, each with
-   * its data inline or marked `"ref":1`. O(n) in its events apart from the enqueue.
-   */
+  /** One notification of the event channel (protocol/notify-payload.ts): only parses and enqueues. */
   onNotification(payload: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(payload);
-    } catch {
-      this.logger.warn(`Ignored a notification that is not JSON: ${payload.slice(0, 100)}`);
-      return;
-    }
-    if (!Array.isArray(parsed)) {
-      this.logger.warn(`Ignored a notification that is not an array of events: ${payload.slice(0, 100)}`);
-      return;
-    }
-    for (const item of parsed as Array<Record<string, unknown>>) {
-      const { id, stream, sequence, channel_id: streamId } = item ?? {};
-      if (typeof id !== 'number' || typeof stream !== 'string' || typeof sequence !== 'number' || typeof streamId !== 'number') {
-        this.logger.warn(`Ignored a notified event without id, stream, sequence and channel_id: ${payload.slice(0, 100)}`);
-        continue;
-      }
-      if ('data' in item) this.push({ kind: 'event', event: { id, stream, data: item.data, sequence, streamId } });
-      else this.push({ kind: 'ref', event: { id, stream, sequence, streamId } });
-    }
+    readEventNotification(payload, this);
+  }
+
+  notifiedEvent(event: FirehoseEvent): void {
+    this.push({ kind: 'event', event });
+  }
+
+  notifiedReference(event: EventReference): void {
+    this.push({ kind: 'ref', event });
+  }
+
+  ignoredNotification(what: string, payload: string): void {
+    this.logger.warn(`Ignored ${what}: ${payload.slice(0, 100)}`);
   }
 
   onApplicationShutdown(): void {

@@ -1,4 +1,4 @@
-import type { FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseStreamItem } from '../protocol/firehose-event.js';
 
 /** A local consumer of the hub: a stream() Observable or an @OnFirehose handler. */
 export interface HubSubscriber {

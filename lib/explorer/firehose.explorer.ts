@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ON_FIREHOSE_METADATA } from '../firehose.constants.js';
 import type { OnFirehoseMetadata } from '../decorators/on-firehose.decorator.js';
 import { FirehoseHub } from '../delivery/firehose-hub.js';
-import { isFirehoseReset } from '../interfaces/firehose-event.interface.js';
+import { isFirehoseReset } from '../protocol/firehose-event.js';
 
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FirehoseEvent } from './firehose-event.interface.js';
+import type { FirehoseEvent } from '../protocol/firehose-event.js';
 
 /**
  * Who is asking for streams, as the transports know it. `TRequest` is the request as the app's

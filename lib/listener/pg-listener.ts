@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { FirehoseListenerConnectionError } from '../errors/listener-connection.error.js';
+import { destroyPgClientSocket as destroySocket } from '../platform/pg-client-socket.js';
 import type { ListenerState } from './listener-state.js';
 import type { NotificationChannelHandler } from './notification-channel-handler.interface.js';
 
@@ -248,11 +249,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-}
-
-/** Drops a connection at once: `end()` waits on a server that may be hung. */
-function destroySocket(client: pg.Client): void {
-  client.removeAllListeners('notification');
-  client.on('error', () => undefined);
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

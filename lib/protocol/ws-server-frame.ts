@@ -1,6 +1,9 @@
+import type { FirehoseResetReason } from './firehose-event.js';
+
 /**
  * What the server sends over the Firehose WebSocket, exactly as it travels. Event frames are the
- * seed's and have no `type`; every control frame has one. Types only (see ws-client-frame.ts).
+ * original protocol's and have no `type`; every control frame has one. Types and close codes only
+ * (see ws-client-frame.ts).
  */
 
 /** `{"id":456,"stream":"a","data":"refresh","sequence":7,"channel_id":3}`; `id` is the resume cursor. */
@@ -25,7 +28,7 @@ export interface WsUnsubscribedFrame {
 }
 
 /** Why history could not be replayed: cleaned up, or the cursor is ahead of the log (a restored database). */
-export type WsResetReason = 'history-trimmed' | 'cursor-ahead';
+export type WsResetReason = FirehoseResetReason;
 
 /** Replaces a partial replay of `stream`: reload its state; events after `last_event_id` follow. */
 export interface WsResetFrame {
@@ -36,7 +39,7 @@ export interface WsResetFrame {
 }
 
 /** `code` of an error frame; the connection stays open after every one of them. */
-export type WsErrorFrameCode =
+export type WsErrorCode =
   | 'invalid-json'
   | 'unknown-command'
   | 'invalid-command'
@@ -47,10 +50,16 @@ export type WsErrorFrameCode =
 /** A refused command; `streams` names the refused streams when the refusal is about some of them. */
 export interface WsErrorFrame {
   type: 'error';
-  code: WsErrorFrameCode;
+  code: WsErrorCode;
   message: string;
   streams?: string[];
 }
+
+/** Close codes the gateway uses besides the standard ones (1009 above the frame limit comes from `ws`). */
+export const WS_CLOSE_GOING_AWAY = 1001;
+export const WS_CLOSE_INTERNAL_ERROR = 1011;
+/** Private-use range (4000–4999): the client fell behind and should reconnect with `last_event_id`. */
+export const WS_CLOSE_TOO_SLOW = 4008;
 
 export type WsControlFrame = WsSubscribedFrame | WsUnsubscribedFrame | WsResetFrame | WsErrorFrame;
 export type WsServerFrame = WsEventFrame | WsControlFrame;

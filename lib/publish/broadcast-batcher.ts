@@ -1,5 +1,6 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { FirehoseEvent } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent } from '../protocol/firehose-event.js';
+import { eventFromRow } from '../store/event-row.js';
 import type { AppendedRow, FirehoseStore } from '../store/firehose.store.js';
 
 interface PendingBroadcast {
@@ -88,13 +89,7 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
     for (let i = 0; i < batch.length; i++) {
       const row = rows[i];
       streamIds.add(row.channel_id);
-      batch[i].resolve({
-        id: Number(row.id),
-        stream: row.stream,
-        data: batch[i].data,
-        sequence: Number(row.sequence),
-        streamId: row.channel_id,
-      });
+      batch[i].resolve(eventFromRow(row, batch[i].data));
     }
     this.logger.debug(`NOTIFY ${this.channel} ×${batch.length}`);
     this.onCommitted(streamIds);

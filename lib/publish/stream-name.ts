@@ -1,18 +1,10 @@
-import { MAX_STREAM_NAME_BYTES } from '../firehose.constants.js';
 import { InvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
+import { streamNameProblem } from '../protocol/stream-name.js';
 
-// C0 controls, DEL and C1 controls: invisible in logs and unsafe in SSE `event:` lines.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Throws InvalidStreamNameError unless `stream` is a usable stream (or queue) name. */
+/** Throws InvalidStreamNameError unless `stream` is a usable stream (or queue) name (protocol/stream-name.ts). */
 export function assertValidStreamName(stream: unknown): asserts stream is string {
-  if (typeof stream !== 'string') throw new InvalidStreamNameError(stream, `expected a string, got ${typeof stream}`);
-  if (stream.length === 0) throw new InvalidStreamNameError(stream, 'it is empty');
-  if (Buffer.byteLength(stream) > MAX_STREAM_NAME_BYTES) {
-    throw new InvalidStreamNameError(stream, `it is longer than ${MAX_STREAM_NAME_BYTES} UTF-8 bytes`);
-  }
-  if (CONTROL_CHARACTERS.test(stream)) throw new InvalidStreamNameError(stream, 'it contains control characters');
-  if (!stream.isWellFormed()) throw new InvalidStreamNameError(stream, 'it contains an unpaired UTF-16 surrogate');
+  const problem = streamNameProblem(stream);
+  if (problem !== undefined) throw new InvalidStreamNameError(stream, problem);
 }
 
 /** Validates a list of stream names and removes duplicates, keeping the first order. */

@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { assertValidStreamName } from '../publish/stream-name.js';
 import { FirehosePayloadTooLargeError } from '../errors/payload-too-large.error.js';
 import { serializeData } from '../publish/serialize-data.js';
+import { parseQueueNotification, queueNotification } from '../protocol/notify-payload.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
 import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 import { FirehoseQueueHandle } from './firehose-queue-handle.js';
@@ -35,16 +36,13 @@ export class FirehoseQueueRegistry implements NotificationChannelHandler, OnAppl
   }
 
   onNotification(payload: string): void {
-    let parsed: { q?: unknown; m?: unknown };
-    try {
-      parsed = JSON.parse(payload);
-    } catch {
-      this.logger.warn(`Ignored a queue notification that is not JSON: ${payload.slice(0, 100)}`);
+    const notified = parseQueueNotification(payload);
+    if (!notified) {
+      this.logger.warn(`Ignored a queue notification that is not a queue message: ${payload.slice(0, 100)}`);
       return;
     }
-    if (typeof parsed.q !== 'string') return;
-    const set = this.handles.get(parsed.q);
-    if (set) for (const handle of set) handle.receive(parsed.m);
+    const set = this.handles.get(notified.queue);
+    if (set) for (const handle of set) handle.receive(notified.message);
   }
 
   /** Queue messages are never stored, so there is nothing to catch up on. */
@@ -56,7 +54,7 @@ export class FirehoseQueueRegistry implements NotificationChannelHandler, OnAppl
 
   private async send(name: string, message: unknown): Promise<void> {
     const body = serializeData(message, this.notifyMaxBytes, QUEUE_MESSAGE_TOO_LARGE);
-    const payload = `{"q":${JSON.stringify(name)},"m":${body}}`;
+    const payload = queueNotification(name, body);
     const bytes = Buffer.byteLength(payload);
     if (bytes > this.notifyMaxBytes) throw new FirehosePayloadTooLargeError(bytes, this.notifyMaxBytes, QUEUE_MESSAGE_TOO_LARGE);
     await this.store.notify(this.channel, payload);

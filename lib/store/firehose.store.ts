@@ -1,18 +1,15 @@
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { FirehoseEvent, FirehoseReset } from '../interfaces/firehose-event.interface.js';
-import { dataSourcePool } from './data-source-pool.js';
+import type { FirehoseEvent, FirehoseReset } from '../protocol/firehose-event.js';
+import { dataSourcePool } from '../platform/typeorm-pg-pool.js';
+import { eventFromRow, type EventRow } from './event-row.js';
 import { firehoseTables, type FirehoseTables } from './firehose-tables.js';
 
 /** Something that runs SQL: the DataSource (pool, autocommit) or a caller's transaction manager. */
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
-export interface AppendedRow {
-  id: string;
-  stream: string;
-  sequence: string;
-  channel_id: number;
-}
+/** What an append returns per event, in id order. */
+export type AppendedRow = EventRow;
 
 /** A page of a replay or catch-up read: events in id order, and the streams found trimmed. */
 export interface ReplayPage {
@@ -101,7 +98,7 @@ export class FirehoseStore {
       if (row.kind === 'reset') {
         page.resets.push({ type: 'reset', stream: row.stream, lastEventId: Number(row.id ?? 0), reason: 'history-trimmed' });
       } else {
-        page.events.push(toEvent(row as RawEventRow));
+        page.events.push(eventFromRow(row as RawEventRow, row.data));
       }
     }
     return page;
@@ -110,7 +107,7 @@ export class FirehoseStore {
   /** Reads events by id (those notified by reference); trimmed ones are simply absent. */
   async fetchByIds(ids: number[]): Promise<Map<number, FirehoseEvent>> {
     const rows = await this.dataSource.query(this.fetchSql, [ids]);
-    return new Map(rows.map((row: RawEventRow) => [Number(row.id), toEvent(row)]));
+    return new Map(rows.map((row: RawEventRow) => [Number(row.id), eventFromRow(row, row.data)]));
   }
 
   /** The newest committed id: every committed event has an id at most this. */
@@ -135,20 +132,6 @@ export class FirehoseStore {
   }
 }
 
-interface RawEventRow {
-  id: string;
-  stream: string;
-  sequence: string;
-  channel_id: number;
+interface RawEventRow extends EventRow {
   data: unknown;
-}
-
-function toEvent(row: RawEventRow): FirehoseEvent {
-  return {
-    id: Number(row.id),
-    stream: row.stream,
-    data: row.data,
-    sequence: Number(row.sequence),
-    streamId: row.channel_id,
-  };
 }

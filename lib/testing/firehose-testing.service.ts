@@ -5,7 +5,7 @@ import { filter, map, Observable, Subject } from 'rxjs';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../firehose.constants.js';
 import type { FirehoseService, FirehoseHealth } from '../firehose.service.js';
 import type { BroadcastOptions, StreamOptions } from '../interfaces/broadcast-options.interface.js';
-import type { FirehoseEvent, FirehoseStreamItem } from '../interfaces/firehose-event.interface.js';
+import type { FirehoseEvent, FirehoseStreamItem } from '../protocol/firehose-event.js';
 import type { FirehoseQueue } from '../interfaces/firehose-queue.interface.js';
 import { serializeData } from '../publish/serialize-data.js';
 import { assertValidStreamName, normalizeStreamNames } from '../publish/stream-name.js';

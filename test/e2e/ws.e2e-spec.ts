@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { AllowAllStreamsAuthorizer, type FirehoseEvent } from '../../lib/index.js';
-import { FirehoseGateway } from '../../lib/gateway/firehose.gateway.js';
+import { FirehoseGateway } from '../../lib/transports/ws/firehose.gateway.js';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';

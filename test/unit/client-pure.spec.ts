@@ -1,6 +1,5 @@
-import { parseStreams } from '../../lib/client/parse-streams.js';
 import { reconnectDelay } from '../../lib/client/reconnect-delay.js';
-import { isValidStreamName } from '../../lib/client/valid-stream-name.js';
+import { isValidStreamName, parseStreams } from '../../lib/protocol/stream-name.js';
 import { assertValidStreamName } from '../../lib/publish/stream-name.js';
 import { websocketUrl } from '../../lib/client/websocket-url.js';
 

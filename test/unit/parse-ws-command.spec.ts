@@ -1,5 +1,5 @@
-import { parseWsCommand } from '../../lib/gateway/parse-ws-command.js';
-import { WsProtocolError } from '../../lib/gateway/ws-protocol-error.js';
+import { parseWsCommand } from '../../lib/transports/ws/parse-ws-command.js';
+import { WsProtocolError } from '../../lib/transports/ws/ws-protocol-error.js';
 import { thrown } from '../utils/thrown.js';
 
 describe('parseWsCommand', () => {

@@ -1,5 +1,6 @@
 import type { FirehoseEvent } from '../../lib/index.js';
-import { eventData, eventFrame, HEARTBEAT_FRAME, openingFrame, resetFrame, sharedEventFrame } from '../../lib/sse/sse-frames.js';
+import { eventData, eventFrame, openingFrame, resetFrame } from '../../lib/protocol/sse-frames.js';
+import { HEARTBEAT_FRAME, sharedEventFrame } from '../../lib/transports/sse/sse-frame-bytes.js';
 
 describe('SSE frames', () => {
   const event: FirehoseEvent = { id: 456, stream: 'a', data: 'refresh', sequence: 7, streamId: 3 };

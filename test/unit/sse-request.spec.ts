@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { parseLastEventId, parseRequestedStreams } from '../../lib/sse/sse-request.js';
+import { parseLastEventId, parseRequestedStreams } from '../../lib/transports/sse/sse-request.js';
 import { thrown } from '../utils/thrown.js';
 
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;

@@ -1,5 +1,5 @@
-import type { SseChunk } from '../../lib/sse/sse-chunk.js';
-import { SseWriteCoalescer, type CoalescedWriter } from '../../lib/sse/sse-write-coalescer.js';
+import type { SseChunk } from '../../lib/transports/sse/sse-chunk.js';
+import { SseWriteCoalescer, type CoalescedWriter } from '../../lib/transports/sse/sse-write-coalescer.js';
 
 class RecordingWriter implements CoalescedWriter {
   readonly chunks: SseChunk[] = [];

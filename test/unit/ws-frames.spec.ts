@@ -1,4 +1,5 @@
-import { errorFrame, resetFrame, serializeEventFrame, sharedEventFrame, subscribedFrame, unsubscribedFrame } from '../../lib/gateway/ws-frames.js';
+import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../../lib/protocol/ws-frames.js';
+import { sharedEventFrame } from '../../lib/transports/ws/ws-frame-bytes.js';
 
 describe('WebSocket frames', () => {
   const event = { id: 456, stream: 'a', data: { n: 1 }, sequence: 7, streamId: 3 };

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { dataSourcePool } from '../../store/data-source-pool.js';
+import { dataSourcePool } from '../../platform/typeorm-pg-pool.js';
 import { DurableStreamsConfigurationError } from '../errors/durable-streams-configuration.error.js';
 import { durableStreamsTables, type DurableStreamsTables } from './durable-streams-tables.js';
 

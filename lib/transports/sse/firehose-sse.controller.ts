@@ -1,0 +1,94 @@
+import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { EventStreamReaders } from '../../delivery/event-stream.js';
+import { FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
+import { startHeartbeatTimer } from '../connection/heartbeat-timer.js';
+import { authorizedStreamsOf } from './firehose-streams.guard.js';
+import type { ResolvedFirehoseOptions } from '../../firehose-options.js';
+import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.interface.js';
+import { FirehoseSseConnection } from './firehose-sse-connection.js';
+import { parseLastEventId } from './sse-request.js';
+import { SseWriteCoalescer } from './sse-write-coalescer.js';
+
+/** Longest wait, per shutdown, for ended responses to flush. */
+const SHUTDOWN_FINISH_WAIT = 1000;
+
+type FirehoseRequest = IncomingMessage & Record<PropertyKey, any>;
+
+/**
+ * `GET {path}/sse?streams=a,b`: the Firehose protocol over Server-Sent Events. This base class has
+ * no route decorators: the path comes from the module's extras, so each registration gets its own
+ * decorated subclass (createFirehoseSseController). FirehoseStreamsGuard has already validated and
+ * authorized the streams when `events` runs.
+ *
+ * It writes to the response itself rather than returning an Observable to `@Sse()`: Nest's SSE
+ * pipeline formats every message for every connection and settles a promise per write, about 6×
+ * the CPU of a bare `res.write` per delivery (bench/README.md, "fanout"), where shared frames
+ * written through SseWriteCoalescer cost less than the bare write.
+ */
+export class FirehoseSseController implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Firehose');
+  private readonly connections = new Set<FirehoseSseConnection>();
+  private heartbeat?: NodeJS.Timeout;
+  private readonly coalescer = new SseWriteCoalescer();
+  /** Sockets whose event stream goes on after the HTTP server considers the exchange done. */
+  private readonly releasedSockets = new WeakSet<Socket>();
+  private watchedServer?: Server;
+
+  constructor(
+    private readonly readers: EventStreamReaders,
+    @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
+    @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  events(request: FirehoseRequest, response: ServerResponse): void {
+    const streams = authorizedStreamsOf(request);
+    if (!streams) {
+      // Only reachable if the route lost its FirehoseStreamsGuard: refuse rather than serve unchecked.
+      throw new ForbiddenException('The Firehose SSE route ran without FirehoseStreamsGuard; register it through FirehoseModule.');
+    }
+    const lastEventId = parseLastEventId(request);
+    const connection = new FirehoseSseConnection(
+      response,
+      // The request is kept only for buildEvent: held for the whole stream, it keeps the response.
+      this.authorizer?.buildEvent ? { transport: 'sse', request } : undefined,
+      { authorizer: this.authorizer, coalescer: this.coalescer, retry: this.options.sseRetry, maxPendingBytes: this.options.sseMaxPendingBytes, logger: this.logger },
+      (ended) => this.connections.delete(ended),
+    );
+    this.connections.add(connection);
+    this.heartbeat ??= startHeartbeatTimer(this.connections, this.options.sseHeartbeatInterval);
+    connection.open(this.readers, streams, lastEventId);
+    const socket = connection.releasedSocket;
+    if (socket) this.watchForPipelining(socket);
+  }
+
+  /** Ends every open response before the HTTP server closes: `server.close()` waits for open responses. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.watchedServer?.off('request', this.refusePipelined);
+    this.watchedServer = undefined;
+    await Promise.all([...this.connections].map((connection) => connection.endAndFlush(SHUTDOWN_FINISH_WAIT)));
+  }
+
+  /**
+   * The HTTP server reads a released socket as an idle keep-alive connection, so a client that
+   * sent another request on it would get that response in the middle of its event stream. No SSE
+   * client does; one that does is hung up on.
+   */
+  private watchForPipelining(socket: Socket): void {
+    this.releasedSockets.add(socket);
+    if (this.watchedServer) return;
+    const server: Server | undefined = this.adapterHost?.httpAdapter?.getHttpServer();
+    if (!server) return;
+    this.watchedServer = server;
+    server.prependListener('request', this.refusePipelined);
+  }
+
+  private readonly refusePipelined = (request: IncomingMessage): void => {
+    if (this.releasedSockets.has(request.socket)) request.socket.destroy();
+  };
+}

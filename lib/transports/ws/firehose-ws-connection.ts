@@ -1,0 +1,238 @@
+import type { Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../../delivery/event-stream.js';
+import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
+import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
+import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
+import { OrderedConnection } from '../connection/ordered-connection.js';
+import { upgradeSocket } from '../../platform/ws-upgrade-socket.js';
+import { parseWsCommand, type WsSubscribeCommand, type WsUnsubscribeCommand } from './parse-ws-command.js';
+import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../../protocol/ws-frames.js';
+import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../../protocol/ws-server-frame.js';
+import { sharedEventFrame } from './ws-frame-bytes.js';
+import { WsProtocolError } from './ws-protocol-error.js';
+import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
+
+/** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
+const OPEN = 1;
+
+export interface FirehoseWsConnectionOptions {
+  readers: EventStreamReaders;
+  uncorker: SocketUncorker;
+  authorizer: FirehoseAuthorizer | undefined;
+  maxStreams: number;
+  maxBufferedBytes: number;
+  logger: Logger;
+}
+
+/**
+ * The streams opened by one subscribe command, read by one EventStreamReader. Each stream belongs
+ * to exactly one group of its connection.
+ */
+class StreamGroup implements EventStreamSink {
+  reader?: EventStreamReader;
+
+  constructor(
+    private readonly connection: FirehoseWsConnection,
+    /** The streams this group still delivers. */
+    readonly streams: Set<string>,
+    /** The streams of the command, confirmed once replay is over. */
+    private readonly confirmed: string[],
+  ) {}
+
+  next(item: FirehoseStreamItem): void {
+    this.connection.deliver(this, item);
+  }
+
+  live(): void {
+    this.connection.confirm(this, this.confirmed);
+  }
+
+  error(error: unknown): void {
+    this.connection.fail(this, error);
+  }
+
+  complete(): void {
+    // The hub completes every stream at shutdown.
+    this.connection.close(WS_CLOSE_GOING_AWAY, 'Server shutting down; reconnect with last_event_id');
+  }
+}
+
+/**
+ * One WebSocket client: parses its commands one at a time (in order, even when the authorizer is
+ * async), owns its stream subscriptions and writes frames while the socket is open and keeping up.
+ * Each stream is delivered by exactly one subscription of the connection, so an event is never
+ * sent twice, even when a later subscribe names a stream again.
+ */
+export class FirehoseWsConnection extends OrderedConnection<StreamGroup> implements CorkedWriter {
+  private readonly owners = new Map<string, StreamGroup>();
+  private commands: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** False once a ping is out and its pong has not come back. */
+  private alive = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly context: FirehoseConnectionContext,
+    private readonly options: FirehoseWsConnectionOptions,
+  ) {
+    super(options.authorizer);
+    socket.on('message', (data) => {
+      const text = String(data);
+      this.commands = this.commands.then(() => this.handle(text));
+    });
+    // Nest's adapter logs every socket error at error level. A client that breaks the protocol (a
+    // frame over maxFrameBytes, bad framing; `ws` closes it with 1009 or 1002) is routine on a
+    // public endpoint and must not let anyone flood the logs, so those become debug lines here.
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) options.logger.debug(`WebSocket client broke the protocol: ${error.message}`);
+      else options.logger.error(`WebSocket error: ${error.message}`);
+    });
+    socket.on('pong', () => (this.alive = true));
+    socket.once('close', () => this.stop());
+  }
+
+  /** A heartbeat tick: terminates a peer that did not answer the previous ping, else pings it. */
+  heartbeat(): void {
+    if (this.closed) return;
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  /** Ends every subscription; the socket is closed by whoever called this or is already. */
+  stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const groups = new Set(this.owners.values());
+    this.owners.clear();
+    for (const group of groups) group.reader?.close();
+  }
+
+  private async handle(text: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      const command = parseWsCommand(text);
+      if (command.command === 'subscribe') await this.subscribe(command);
+      else this.unsubscribe(command);
+    } catch (error) {
+      if (error instanceof WsProtocolError) {
+        this.send(errorFrame(error.code, error.message, error.streams));
+        return;
+      }
+      this.options.logger.error(`A WebSocket command failed: ${String(error)}`);
+      this.send(errorFrame('invalid-command', 'The server could not handle this command; try again later.'));
+    }
+  }
+
+  private async subscribe(command: WsSubscribeCommand): Promise<void> {
+    const already = command.streams.filter((stream) => this.owners.has(stream));
+    const fresh = command.streams.filter((stream) => !this.owners.has(stream));
+    if (this.owners.size + fresh.length > this.options.maxStreams) {
+      throw new WsProtocolError(
+        'too-many-streams',
+        `Too many streams: ${this.owners.size + fresh.length} would be subscribed, at most ${this.options.maxStreams} per connection. ` +
+          'Unsubscribe from some, open another connection, or raise maxStreamsPerConnection.',
+        fresh,
+      );
+    }
+    const allowed = fresh.length > 0 ? await this.authorize(fresh) : [];
+    if (this.closed) return;
+    const confirmed = command.streams.filter((stream) => already.includes(stream) || allowed.includes(stream));
+    if (allowed.length === 0) {
+      // Nothing to replay: the streams already live are confirmed at once.
+      if (confirmed.length > 0) this.send(subscribedFrame(confirmed));
+      return;
+    }
+    this.openGroup(allowed, command.lastEventId, confirmed);
+  }
+
+  /** The authorized subset of `streams`, in their order; an error frame names the refused ones. */
+  private async authorize(streams: string[]): Promise<string[]> {
+    if (!this.authorizer) throw new WsProtocolError('unauthorized', NO_AUTHORIZER_MESSAGE, streams);
+    const { allowed, refused } = await authorizeStreams(this.authorizer, streams, this.context);
+    if (refused.length > 0) {
+      this.send(errorFrame('unauthorized', `These streams may not be read by this connection: ${refused.join(', ')}.`, refused));
+    }
+    return allowed;
+  }
+
+  private unsubscribe(command: WsUnsubscribeCommand): void {
+    for (const stream of command.streams) {
+      const group = this.owners.get(stream);
+      if (!group) continue;
+      this.owners.delete(stream);
+      group.streams.delete(stream);
+      if (group.streams.size === 0) group.reader?.close();
+    }
+    this.send(unsubscribedFrame(command.streams));
+  }
+
+  private openGroup(streams: string[], lastEventId: number | undefined, confirmed: string[]): void {
+    const group = new StreamGroup(this, new Set(streams), confirmed);
+    for (const stream of streams) this.owners.set(stream, group);
+    group.reader = this.options.readers.open(streams, lastEventId, group);
+  }
+
+  /** An item of `group`'s reader, in its order. */
+  deliver(group: StreamGroup, item: FirehoseStreamItem): void {
+    // A stream unsubscribed, or taken over by a later group, is no longer this group's to send.
+    if (this.closed || this.owners.get(item.stream) !== group) return;
+    if (isFirehoseReset(item)) this.inOrder(() => this.send(resetFrame(item)));
+    else if (!this.buildsEvents) this.send(sharedEventFrame(item));
+    else this.buildInOrder(item, this.context, group);
+  }
+
+  protected deliverBuilt(event: FirehoseEvent, built: FirehoseEvent | null, group: StreamGroup): void {
+    // The stream may have been unsubscribed, or taken over by a later group, while it was built.
+    if (built && this.owners.get(event.stream) === group) this.send(serializeEventFrame(built));
+  }
+
+  protected buildFailed(error: unknown): void {
+    this.options.logger.error(`Building a WebSocket frame failed; the socket is closed so the client resumes: ${String(error)}`);
+    this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
+  }
+
+  /** Replay of `group` is over: confirm the streams of its command that are still subscribed. */
+  confirm(group: StreamGroup, confirmed: string[]): void {
+    this.inOrder(() => this.send(subscribedFrame(confirmed.filter((stream) => this.owners.has(stream)))));
+  }
+
+  fail(group: StreamGroup, error: unknown): void {
+    this.options.logger.error(`WebSocket stream of ${[...group.streams].join(', ')} failed; the socket is closed so the client resumes: ${String(error)}`);
+    this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
+  }
+
+  close(code: number, reason: string): void {
+    this.stop();
+    if (this.socket.readyState === OPEN) this.socket.close(code, reason);
+  }
+
+  /** The socket `ws` writes this client's frames to. */
+  get netSocket(): Socket {
+    return upgradeSocket(this.context.request);
+  }
+
+  /**
+   * A client that does not read would make the server hold every later frame for it: cut it off
+   * instead; it reconnects with its last id and replay fills the gap. Checked once a run's frames
+   * are out of the cork, so a burst to a client that reads does not count against it.
+   */
+  uncorked(): void {
+    if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
+    }
+  }
+
+  private send(frame: string | Buffer): void {
+    if (this.closed || this.socket.readyState !== OPEN) return;
+    this.options.uncorker.cork(this);
+    // A Buffer goes out as a text frame too: the protocol is JSON text.
+    this.socket.send(frame, { binary: false });
+  }
+}
