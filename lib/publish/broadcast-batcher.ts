@@ -15,13 +15,16 @@ interface PendingBroadcast {
  * Group commit. A notifying commit holds a cluster-wide lock through its WAL flush, so one
  * transaction per broadcast caps out near 3k/s; instead, broadcasts that arrive while a write is in
  * flight gather into the next batch, written by one INSERT + NOTIFY round trip. At low load a batch
- * is a single event and waits for nothing.
+ * is a single event and waits for nothing, not even the next event-loop turn.
  */
 export class BroadcastBatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private queue: PendingBroadcast[] = [];
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
+  /** Size of the batch written last: one means low load. */
+  private lastBatchSize = 1;
+  private readonly flushScheduled = () => this.startFlush();
 
   constructor(
     private readonly store: FirehoseStore,
@@ -33,12 +36,13 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
   enqueue(stream: string, json: string, data: unknown): Promise<FirehoseEvent> {
     return new Promise((resolve, reject) => {
       this.queue.push({ stream, json, data, resolve, reject });
-      // Flushing on the next macrotask lets every broadcast of this event-loop turn (all requests
-      // whose I/O completed together) join the first batch, at a cost of microseconds.
-      if (!this.inFlight && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.startFlush());
-      }
+      if (this.inFlight || this.scheduled) return;
+      this.scheduled = true;
+      // Under load, flushing on the next macrotask lets every broadcast of this event-loop turn
+      // (all requests whose I/O completed together) join the batch. When the last batch held one
+      // event, nothing suggests company is coming: this one leaves once the current code is done.
+      if (this.lastBatchSize > 1) setImmediate(this.flushScheduled);
+      else queueMicrotask(this.flushScheduled);
     });
   }
 
@@ -73,6 +77,7 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
   }
 
   private async write(batch: PendingBroadcast[]): Promise<void> {
+    this.lastBatchSize = batch.length;
     let rows: AppendedRow[];
     try {
       rows = await this.store.append(

@@ -74,6 +74,26 @@ export class CreateFirehoseTables1732320000000 implements MigrationInterface {
         v_chunk text;
       BEGIN
         PERFORM pg_advisory_xact_lock(${APPEND_LOCK_KEY});
+        -- A lone event (every broadcast at low load) skips the batch query's unnest, grouping and
+        -- window: a third less work in PostgreSQL for the same rows, numbers and notification.
+        IF cardinality(p_streams) = 1 THEN
+          INSERT INTO ${t.channels} AS c (name, sequence) VALUES (p_streams[1], 1)
+          ON CONFLICT (name) DO UPDATE SET sequence = c.sequence + 1, updated_at = now()
+          RETURNING c.id, c.sequence INTO channel_id, sequence;
+          INSERT INTO ${t.messages} AS m (channel_id, sequence, data) VALUES (channel_id, sequence, p_data[1]::json)
+          RETURNING m.id INTO id;
+          stream := p_streams[1];
+          v_event := '{"id":' || id || ',"stream":' || to_json(stream)::text ||
+                     ',"sequence":' || sequence || ',"channel_id":' || channel_id;
+          IF octet_length(v_event) + octet_length(p_data[1]) + 11 <= p_notify_max_bytes THEN
+            v_event := v_event || ',"data":' || p_data[1] || '}';
+          ELSE
+            v_event := v_event || ',"ref":1}';
+          END IF;
+          PERFORM pg_notify(p_channel, '[' || v_event || ']');
+          RETURN NEXT;
+          RETURN;
+        END IF;
         FOR r IN
           WITH input AS (
             SELECT s AS name, d AS data, o AS ord
