@@ -69,6 +69,8 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
   private readonly owners = new Map<string, StreamGroup>();
   private commands: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Kept by the SocketUncorker. */
+  lastFrameRun = 0;
   /** False once a ping is out and its pong has not come back. */
   private alive = true;
 
@@ -231,7 +233,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
 
   private send(frame: string | Buffer): void {
     if (this.closed || this.socket.readyState !== OPEN) return;
-    this.options.uncorker.cork(this);
+    this.options.uncorker.beforeFrame(this);
     // A Buffer goes out as a text frame too: the protocol is JSON text.
     this.socket.send(frame, { binary: false });
   }
