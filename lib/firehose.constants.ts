@@ -8,8 +8,6 @@ export const FIREHOSE_DATA_SOURCE = Symbol('FIREHOSE_DATA_SOURCE');
 export const FIREHOSE_AUTHORIZER = Symbol('FIREHOSE_AUTHORIZER');
 /** Injection token of the WebSocket gateway's upgrade checks (the `guards` and `allowedOrigins` extras). */
 export const FIREHOSE_GATEWAY_OPTIONS = Symbol('FIREHOSE_GATEWAY_OPTIONS');
-/** Injection token of the extra notification channels (ListenerChannelHandler[]) the shared LISTEN connection serves. */
-export const FIREHOSE_LISTENER_CHANNELS = Symbol('FIREHOSE_LISTENER_CHANNELS');
 /** Metadata key under which `@OnFirehose` stores its streams. */
 export const ON_FIREHOSE_METADATA = 'firehose:on_firehose';
 

@@ -4,7 +4,7 @@ import { FIREHOSE_RESOLVED_OPTIONS } from './firehose.constants.js';
 import type { ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
 import { EventStreamReaders } from './delivery/event-stream.js';
-import { InvalidCursorError } from './errors/invalid-cursor.error.js';
+import { FirehoseInvalidCursorError } from './errors/invalid-cursor.error.js';
 import type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 import type { FirehoseEvent, FirehoseStreamItem } from './protocol/firehose-event.js';
 import { isCursor } from './protocol/cursor.js';
@@ -70,7 +70,7 @@ export class FirehoseService {
     const names = normalizeStreamNames(streams);
     const { lastEventId, onLive } = options;
     if (lastEventId !== undefined && !isCursor(lastEventId)) {
-      throw new InvalidCursorError(lastEventId);
+      throw new FirehoseInvalidCursorError(lastEventId);
     }
     return this.readers.observe(names, lastEventId, onLive) as Observable<FirehoseStreamItem<T>>;
   }

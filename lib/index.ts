@@ -1,51 +1,70 @@
+// The public API of nestjs-firehose. Migration classes come from 'nestjs-firehose/migrations',
+// the browser client from 'nestjs-firehose/client', test helpers from 'nestjs-firehose/testing'.
+
+// The core module, its options and its service.
 export { FirehoseModule } from './firehose.module.js';
+export type { FirehoseModuleExtras, FirehoseModuleOptions, FirehoseOptionsFactory } from './interfaces/firehose-module-options.interface.js';
+export { FIREHOSE_MODULE_OPTIONS } from './firehose.constants.js';
 export { FirehoseService, type FirehoseHealth } from './firehose.service.js';
-export { OnFirehose } from './decorators/on-firehose.decorator.js';
-export { LastEventId } from './transports/message-events/last-event-id.decorator.js';
-export type { FirehoseMessageEvent } from './transports/message-events/firehose-message-event.interface.js';
-export { FIREHOSE_MODULE_OPTIONS, ON_FIREHOSE_METADATA } from './firehose.constants.js';
-export type {
-  FirehoseModuleOptions,
-  FirehoseModuleExtras,
-  FirehoseOptionsFactory,
-} from './interfaces/firehose-module-options.interface.js';
-export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseStreamItem } from './protocol/firehose-event.js';
-export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
-export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
-export { SSE_RESET_EVENT } from './protocol/sse-frames.js';
-export { WS_CLOSE_TOO_SLOW } from './protocol/ws-server-frame.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';
-export * from './errors/index.js';
+
+// Events as consumers see them.
+export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseResetReason, type FirehoseStreamItem } from './protocol/firehose-event.js';
+export { OnFirehose } from './decorators/on-firehose.decorator.js';
+
+// Who may read what.
+export type { FirehoseAuthorizer, FirehoseConnectionContext } from './interfaces/firehose-authorizer.interface.js';
+export { AllowAllStreamsAuthorizer } from './auth/allow-all-streams.authorizer.js';
+
+// An app's own @Sse() routes.
+export { LastEventId } from './transports/message-events/last-event-id.decorator.js';
+export type { FirehoseMessageEvent } from './transports/message-events/firehose-message-event.interface.js';
+
+// Storage: entities and each module's migrations.
+export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
 export { FirehoseStreamEntity } from './store/firehose-stream.entity.js';
 export { FirehoseMessageEntity } from './store/firehose-message.entity.js';
-export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
-export { FIREHOSE_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, CHANGE_FEED_MIGRATIONS } from '../migrations/index.js';
+export { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_MIGRATIONS } from '../migrations/index.js';
+
+// Server-side rendering of the browser client's element.
 export { renderFirehoseStreamSource, type RenderFirehoseStreamSourceOptions } from './render/render-firehose-stream-source.js';
 export { firehoseStreamName, type FirehoseEntity, type FirehoseStreamTarget } from './render/firehose-stream-name.js';
+
+// The wire: WebSocket frames and SSE payloads, for clients written in TypeScript.
 export type { WsClientFrame, WsSubscribeFrame, WsUnsubscribeFrame } from './protocol/ws-client-frame.js';
 export type {
-  WsServerFrame,
-  WsEventFrame,
   WsControlFrame,
-  WsSubscribedFrame,
-  WsUnsubscribedFrame,
+  WsErrorCode,
+  WsErrorFrame,
+  WsEventFrame,
   WsResetFrame,
   WsResetReason,
-  WsErrorFrame,
-  WsErrorCode,
+  WsServerFrame,
+  WsSubscribedFrame,
+  WsUnsubscribedFrame,
 } from './protocol/ws-server-frame.js';
+export { WS_CLOSE_TOO_SLOW } from './protocol/ws-server-frame.js';
 export type { SseEventData, SseResetData } from './protocol/sse-data.js';
-export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
-export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
-export type { ChangeFeedOptions } from './change-feed/change-feed-options.interface.js';
-export type { ChangeFeedInfo } from './change-feed/change-feed-info.interface.js';
-export type { TableChange, ChangeOperation } from './change-feed/table-change.interface.js';
-export { tableStream, isTableChangeEvent } from './change-feed/table-stream.js';
-export { ChangeFeedAlreadyEnabledError } from './change-feed/change-feed-already-enabled.error.js';
-export { ChangeFeedNotEnabledError } from './change-feed/change-feed-not-enabled.error.js';
-export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-not-found.error.js';
-export { InvalidChangeFeedOptionsError } from './change-feed/invalid-change-feed-options.error.js';
+export { SSE_RESET_EVENT } from './protocol/sse-frames.js';
+
+// Errors of the core.
+export * from './errors/index.js';
+
+// Feature module: table change feeds.
 export { FirehoseChangeFeedModule } from './change-feed/firehose-change-feed.module.js';
 export { FirehoseChangeFeedService } from './change-feed/firehose-change-feed.service.js';
+export type { ChangeFeedInfo } from './change-feed/change-feed-info.interface.js';
+export type { ChangeFeedOptions } from './change-feed/change-feed-options.interface.js';
+export type { ChangeOperation, TableChange } from './change-feed/table-change.interface.js';
+export { isTableChangeEvent, tableStream } from './change-feed/table-stream.js';
+export { ChangeFeedAlreadyEnabledError } from './change-feed/change-feed-already-enabled.error.js';
+export { ChangeFeedInvalidOptionsError } from './change-feed/invalid-change-feed-options.error.js';
+export { ChangeFeedNotEnabledError } from './change-feed/change-feed-not-enabled.error.js';
+export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-not-found.error.js';
+
+// Feature module: the Durable Streams HTTP protocol.
+export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
+export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
+export { DurableStreamsConfigurationError } from './durable-streams/errors/durable-streams-configuration.error.js';

@@ -335,7 +335,7 @@ function report(cfg, points, measured) {
       pass: ok.rate && ok.p99 && ok.mem && ok.loss,
     });
   }
-  console.log('\n### Module / raw, against the targets of issue #3\n');
+  console.log('\n### Module / raw, against the targets\n');
   console.log(table(['transport', 'N', 'deliveries/s (of medians)', 'per pair', 'p99 (of medians)', 'per pair', 'p50', 'idle RSS per conn, young gen. out (module)', 'lost deliveries'], ratioRows));
   const saturated = summary.filter((s) => s.clientCores.median > 0.85);
   if (saturated.length) {

@@ -5,7 +5,7 @@ import type { ChangeFeedInfo } from './change-feed-info.interface.js';
 import type { ChangeFeedOptions } from './change-feed-options.interface.js';
 import { ChangeFeedTableNotFoundError } from './change-feed-table-not-found.error.js';
 import { changeFeedTables, type ChangeFeedTables } from './change-feed-tables.js';
-import { InvalidChangeFeedOptionsError } from './invalid-change-feed-options.error.js';
+import { ChangeFeedInvalidOptionsError } from './invalid-change-feed-options.error.js';
 import { CHANGE_OPERATIONS } from './change-feed.constants.js';
 import type { ChangeOperation } from './table-change.interface.js';
 
@@ -26,11 +26,11 @@ export class ChangeFeedRegistry {
     assertName('table', table);
     const operations = options.operations ?? [...CHANGE_OPERATIONS];
     if (!Array.isArray(operations) || operations.length === 0 || operations.some((op) => !CHANGE_OPERATIONS.includes(op))) {
-      throw new InvalidChangeFeedOptionsError(schema, table, `operations must be a non-empty list of ${CHANGE_OPERATIONS.join(', ')}, got ${JSON.stringify(operations)}.`);
+      throw new ChangeFeedInvalidOptionsError(schema, table, `operations must be a non-empty list of ${CHANGE_OPERATIONS.join(', ')}, got ${JSON.stringify(operations)}.`);
     }
     const columns = options.columns;
     if (columns !== undefined && (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string'))) {
-      throw new InvalidChangeFeedOptionsError(schema, table, `columns must be a non-empty list of column names (or left out for every column), got ${JSON.stringify(columns)}.`);
+      throw new ChangeFeedInvalidOptionsError(schema, table, `columns must be a non-empty list of column names (or left out for every column), got ${JSON.stringify(columns)}.`);
     }
     try {
       const [row] = await this.dataSource.query(`SELECT ${this.t.enableFunction}($1, $2, $3::text[], $4::text[], $5) AS stream`, [
@@ -49,7 +49,7 @@ export class ChangeFeedRegistry {
           throw new ChangeFeedTableNotFoundError(schema, table);
         case '42703':
         case '22023':
-          throw new InvalidChangeFeedOptionsError(schema, table, `${(error as Error).message.replace(/^Cannot enable a change feed on [^:]*: /, '')} Name columns exactly (case-sensitive).`);
+          throw new ChangeFeedInvalidOptionsError(schema, table, `${(error as Error).message.replace(/^Cannot enable a change feed on [^:]*: /, '')} Name columns exactly (case-sensitive).`);
         default:
           throw error;
       }
@@ -83,6 +83,6 @@ export class ChangeFeedRegistry {
 
 function assertName(what: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidChangeFeedOptionsError(String(name), '', `the ${what} name must be a non-empty string, as stored in PostgreSQL (unquoted).`);
+    throw new ChangeFeedInvalidOptionsError(String(name), '', `the ${what} name must be a non-empty string, as stored in PostgreSQL (unquoted).`);
   }
 }

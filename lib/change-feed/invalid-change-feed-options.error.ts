@@ -1,7 +1,7 @@
 import { FirehoseError } from '../errors/firehose.error.js';
 
 /** `FirehoseChangeFeedService.enable` options that name a missing column or an unknown operation. */
-export class InvalidChangeFeedOptionsError extends FirehoseError {
+export class ChangeFeedInvalidOptionsError extends FirehoseError {
   constructor(readonly schema: string, readonly table: string, reason: string) {
     super(`Cannot enable a change feed on ${schema}.${table}: ${reason}`);
   }

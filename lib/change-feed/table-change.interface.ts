@@ -1,3 +1,4 @@
+/** A row operation a change feed captures. */
 export type ChangeOperation = 'INSERT' | 'UPDATE' | 'DELETE';
 
 /**
@@ -6,9 +7,14 @@ export type ChangeOperation = 'INSERT' | 'UPDATE' | 'DELETE';
  * PostgreSQL's `row_to_json` writes them (numbers, strings, ISO timestamps, nested JSON).
  */
 export interface TableChange<T = Record<string, unknown>> {
+  /** The operation. */
   type: ChangeOperation;
+  /** The table's schema. */
   schema: string;
+  /** The table's name. */
   table: string;
+  /** The row after the change (INSERT, UPDATE). */
   record?: T;
+  /** The row before the change (UPDATE, DELETE). */
   old_record?: T;
 }

@@ -9,7 +9,7 @@ export type FirehoseClientOptions = Partial<ReconnectPolicy>;
 
 /**
  * The page's Firehose client: `Firehose.subscribe(path, streams)` and
- * `Firehose.unsubscribe(path, streams)`, as in the seed. One WebSocket per path, shared by every
+ * `Firehose.unsubscribe(path, streams)`, as in the Firehose protocol's own client. One WebSocket per path, shared by every
  * subscription to it; events reach the page as `firehose:message` on `document`.
  */
 export class FirehoseClient {

@@ -1,4 +1,4 @@
-import type { WsClientFrame, WsSubscribeFrame } from '../protocol/ws-client-frame.js';
+import type { WsClientFrame } from '../protocol/ws-client-frame.js';
 import type { WsErrorFrame, WsEventFrame, WsResetFrame, WsServerFrame } from '../protocol/ws-server-frame.js';
 import {
   FIREHOSE_CLOSED_EVENT,
@@ -18,6 +18,7 @@ import {
   type FirehoseSubscribedDetail,
 } from './firehose-events.js';
 import { reconnectDelay, type ReconnectPolicy } from './reconnect-delay.js';
+import { SocketSubscriptions } from './socket-subscriptions.js';
 
 /** Hands a client event to the page (the client dispatches it on `document`). */
 export type FirehoseDispatch = (type: string, detail: unknown) => void;
@@ -25,13 +26,6 @@ export type FirehoseDispatch = (type: string, detail: unknown) => void;
 /** `WebSocket.OPEN`, spelled out so this file also loads where `WebSocket` is not defined yet. */
 const OPEN = 1;
 const NORMAL_CLOSURE = 1000;
-
-/** The one command in flight: the next is sent only once the server has answered it. */
-interface PendingCommand {
-  kind: 'subscribe' | 'unsubscribe';
-  /** Streams of a subscribe still waiting for their `subscribed` confirmation or refusal. */
-  streams: Set<string>;
-}
 
 /**
  * The WebSocket of one Firehose path, shared by every subscription of the page to that path.
@@ -50,16 +44,9 @@ interface PendingCommand {
 export class FirehoseConnection {
   /** Reference count per stream the page wants. */
   private readonly wanted = new Map<string, number>();
-  /** Streams asked of the current socket (confirmed or in flight). */
-  private readonly sent = new Set<string>();
-  /** Streams the current socket's server refused: not asked again until re-subscribed or reconnected. */
-  private readonly refused = new Set<string>();
-  /** Streams of a command refused as a whole: asked again one per command, to find which one it was. */
-  private readonly isolated = new Set<string>();
-  private pending?: PendingCommand;
+  /** What the current socket's server was asked and answered. */
+  private readonly asked = new SocketSubscriptions();
   private socket?: WebSocket;
-  /** The first subscribe on a fresh socket resumes from the cursor; later ones are live-only. */
-  private resumeOnNextSubscribe = false;
   private cursor?: number;
   private attempt = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
@@ -90,13 +77,13 @@ export class FirehoseConnection {
 
   /** The streams the page receives: subscribed to, less those the server refused on this socket. */
   get served(): string[] {
-    return this.streams.filter((stream) => !this.refused.has(stream));
+    return this.asked.served(this.streams);
   }
 
   add(streams: readonly string[]): void {
     for (const stream of streams) {
       const count = this.wanted.get(stream) ?? 0;
-      if (count === 0) this.refused.delete(stream);
+      if (count === 0) this.asked.wantedAgain(stream);
       this.wanted.set(stream, count + 1);
     }
     this.queueReconcile();
@@ -139,24 +126,9 @@ export class FirehoseConnection {
       if (this.retryTimer === undefined) this.open();
       return;
     }
-    if (this.socket.readyState !== OPEN || this.pending) return;
-    const dropped = [...this.sent].filter((stream) => !this.wanted.has(stream));
-    if (dropped.length > 0) {
-      for (const stream of dropped) this.sent.delete(stream);
-      this.pending = { kind: 'unsubscribe', streams: new Set() };
-      this.send({ command: 'unsubscribe', streams: dropped });
-      return;
-    }
-    const wanted = this.streams.filter((stream) => !this.sent.has(stream) && !this.refused.has(stream));
-    if (wanted.length === 0) return;
-    const alone = wanted.find((stream) => this.isolated.has(stream));
-    const added = alone === undefined ? wanted : [alone];
-    const frame: WsSubscribeFrame = { command: 'subscribe', streams: added };
-    if (this.resumeOnNextSubscribe && this.cursor !== undefined) frame.last_event_id = this.cursor;
-    this.resumeOnNextSubscribe = false;
-    for (const stream of added) this.sent.add(stream);
-    this.pending = { kind: 'subscribe', streams: new Set(added) };
-    this.send(frame);
+    if (this.socket.readyState !== OPEN) return;
+    const command = this.asked.nextCommand(this.wanted, this.cursor);
+    if (command) this.send(command);
   }
 
   private open(): void {
@@ -173,7 +145,7 @@ export class FirehoseConnection {
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;
-      this.resumeOnNextSubscribe = true;
+      this.asked.opened();
       this.setState('open');
       this.dispatch(FIREHOSE_OPEN_EVENT, { path: this.path } satisfies FirehoseOpenDetail);
       this.reconcile();
@@ -190,7 +162,7 @@ export class FirehoseConnection {
   /** The socket closed without the page asking: resume after a backoff if anything is still wanted. */
   private dropped(code: number, reason: string): void {
     this.socket = undefined;
-    this.forgetSocketState();
+    this.asked.forget();
     const reconnect = this.wanted.size > 0;
     this.dispatch(FIREHOSE_CLOSED_EVENT, { path: this.path, code, reason, reconnect } satisfies FirehoseClosedDetail);
     if (!reconnect) {
@@ -213,7 +185,7 @@ export class FirehoseConnection {
     this.retryTimer = undefined;
     const socket = this.socket;
     this.socket = undefined;
-    this.forgetSocketState();
+    this.asked.forget();
     this.cursor = undefined;
     this.attempt = 0;
     if (socket) {
@@ -226,14 +198,6 @@ export class FirehoseConnection {
       } satisfies FirehoseClosedDetail);
     }
     this.setState('idle');
-  }
-
-  private forgetSocketState(): void {
-    this.sent.clear();
-    this.refused.clear();
-    this.isolated.clear();
-    this.pending = undefined;
-    this.resumeOnNextSubscribe = false;
   }
 
   private receive(text: string): void {
@@ -253,7 +217,7 @@ export class FirehoseConnection {
         this.subscribed(frame.streams);
         break;
       case 'unsubscribed':
-        if (this.pending?.kind === 'unsubscribe') this.settle();
+        if (this.asked.unsubscribed()) this.reconcile();
         break;
       case 'reset':
         this.reset(frame);
@@ -277,15 +241,13 @@ export class FirehoseConnection {
     // The server answered with a live subscription: this socket works, so the backoff starts over.
     this.attempt = 0;
     const live = Array.isArray(streams) ? streams : [];
-    if (this.pending?.kind === 'subscribe') {
-      for (const stream of live) this.pending.streams.delete(stream);
-    }
-    for (const stream of live) this.isolated.delete(stream);
+    const settled = this.asked.confirmed(live);
     this.dispatch(FIREHOSE_SUBSCRIBED_EVENT, {
       path: this.path,
       streams: live.filter((stream) => this.wanted.has(stream)),
     } satisfies FirehoseSubscribedDetail);
-    if (this.pending?.kind === 'subscribe' && this.pending.streams.size === 0) this.settle();
+    // The command in flight is answered: send the next, if the page's wishes changed meanwhile.
+    if (settled) this.reconcile();
   }
 
   private reset(frame: WsResetFrame): void {
@@ -310,37 +272,7 @@ export class FirehoseConnection {
       message: frame.message,
       ...(frame.streams ? { streams: frame.streams } : {}),
     } satisfies FirehoseErrorDetail);
-    const pending = this.pending;
-    if (!pending) return;
-    if (pending.kind === 'unsubscribe') {
-      this.settle();
-      return;
-    }
-    // `unauthorized` names the refused streams and the others of the command are still served
-    // (their confirmation follows). Every other refusal covers the whole command (names are
-    // checked before they are sent, so in practice `too-many-streams`): its streams are asked
-    // again one at a time, and only those refused on their own stay refused. Those single
-    // commands start live: two replays on one socket would break the cursor's order.
-    const partial = frame.code === 'unauthorized' && Array.isArray(frame.streams);
-    const refused = partial ? frame.streams! : [...pending.streams];
-    const retryAlone = !partial && refused.length > 1;
-    for (const stream of refused) {
-      pending.streams.delete(stream);
-      this.sent.delete(stream);
-      if (retryAlone) {
-        this.isolated.add(stream);
-      } else {
-        this.isolated.delete(stream);
-        this.refused.add(stream);
-      }
-    }
-    if (pending.streams.size === 0) this.settle();
-  }
-
-  /** The command in flight is answered: send the next, if the page's wishes changed meanwhile. */
-  private settle(): void {
-    this.pending = undefined;
-    this.reconcile();
+    if (this.asked.refusedBy(frame)) this.reconcile();
   }
 
   private send(frame: WsClientFrame): void {

@@ -2,7 +2,7 @@ import type { WsErrorCode, WsResetReason } from '../protocol/ws-server-frame.js'
 
 /**
  * The events the browser client dispatches on `document`. `firehose:message` and its detail are
- * the seed client's; the others are this client's additions, so a page can show connection state
+ * the Firehose protocol's own client's; the others are this client's additions, so a page can show connection state
  * and reload a stream whose history is gone.
  */
 export const FIREHOSE_MESSAGE_EVENT = 'firehose:message';
@@ -13,7 +13,7 @@ export const FIREHOSE_RECONNECTING_EVENT = 'firehose:reconnecting';
 export const FIREHOSE_SUBSCRIBED_EVENT = 'firehose:subscribed';
 export const FIREHOSE_ERROR_EVENT = 'firehose:error';
 
-/** `detail` of `firehose:message`: exactly the seed's `{ id, stream, data }`. */
+/** `detail` of `firehose:message`: exactly the Firehose protocol's `{ id, stream, data }`. */
 export interface FirehoseMessageDetail<T = unknown> {
   id: number;
   stream: string;

@@ -1,7 +1,7 @@
 /**
  * The Firehose browser client: `import 'nestjs-firehose/client'` in a bundle, or
  * `<script type="module" src="/firehose/client.js">` served by the module. Either way it sets
- * `window.Firehose` and defines `<firehose-stream-source>`, as the seed's client does, so a page
+ * `window.Firehose` and defines `<firehose-stream-source>`, as the Firehose protocol's own client does, so a page
  * written for that client works unchanged.
  */
 import { FirehoseClient } from './firehose-client.js';

@@ -1,7 +1,7 @@
 import { FirehoseError } from './firehose.error.js';
 
 /** `lastEventId` is not a non-negative integer. */
-export class InvalidCursorError extends FirehoseError {
+export class FirehoseInvalidCursorError extends FirehoseError {
   constructor(
     /** The value given as `lastEventId`. */
     readonly cursor: unknown,

@@ -1,4 +1,4 @@
-import { InvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
+import { FirehoseInvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
 import { assertValidStreamName } from '../publish/stream-name.js';
 
 /** An entity instance: its class name and id name its stream, `Comment:42`. */
@@ -21,18 +21,18 @@ export function firehoseStreamName(target: FirehoseStreamTarget): string {
     return target;
   }
   if (typeof target !== 'object' || target === null) {
-    throw new InvalidStreamNameError(target, 'expected a stream name or an entity instance with an id');
+    throw new FirehoseInvalidStreamNameError(target, 'expected a stream name or an entity instance with an id');
   }
   const type = Object.getPrototypeOf(target)?.constructor;
   if (typeof type !== 'function' || type === Object || !type.name) {
-    throw new InvalidStreamNameError(
+    throw new FirehoseInvalidStreamNameError(
       target,
       'a plain object has no class name to name its stream after; pass an entity instance (new Comment(), or one loaded by TypeORM) or the stream name itself',
     );
   }
   const { id } = target;
   if (!((typeof id === 'number' && Number.isFinite(id)) || typeof id === 'bigint' || (typeof id === 'string' && id !== ''))) {
-    throw new InvalidStreamNameError(`${type.name}:${String(id)}`, `the ${type.name} has no id yet; save it before naming its stream`);
+    throw new FirehoseInvalidStreamNameError(`${type.name}:${String(id)}`, `the ${type.name} has no id yet; save it before naming its stream`);
   }
   const name = `${type.name}:${String(id)}`;
   assertValidStreamName(name);

@@ -1,6 +1,6 @@
 import { DEFAULT_PATH } from '../firehose.constants.js';
 import { FirehoseConfigurationError } from '../errors/firehose-configuration.error.js';
-import { InvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
+import { FirehoseInvalidStreamNameError } from '../errors/invalid-stream-name.error.js';
 import { escapeHtmlAttribute } from './escape-html-attribute.js';
 import { firehoseStreamName, type FirehoseStreamTarget } from './firehose-stream-name.js';
 
@@ -20,12 +20,12 @@ export function renderFirehoseStreamSource(
   options: RenderFirehoseStreamSourceOptions = {},
 ): string {
   const list: readonly FirehoseStreamTarget[] = Array.isArray(targets) ? targets : [targets as FirehoseStreamTarget];
-  if (list.length === 0) throw new InvalidStreamNameError('', 'expected at least one stream name or entity');
+  if (list.length === 0) throw new FirehoseInvalidStreamNameError('', 'expected at least one stream name or entity');
   const streams = [...new Set(list.map(firehoseStreamName))];
   for (const stream of streams) {
     // The element's attribute is a comma-separated list whose names the client trims.
-    if (stream.includes(',')) throw new InvalidStreamNameError(stream, 'a name with a comma cannot be listed in the element\'s "streams" attribute');
-    if (stream.trim() !== stream) throw new InvalidStreamNameError(stream, 'the element\'s "streams" attribute ignores blanks around a name');
+    if (stream.includes(',')) throw new FirehoseInvalidStreamNameError(stream, 'a name with a comma cannot be listed in the element\'s "streams" attribute');
+    if (stream.trim() !== stream) throw new FirehoseInvalidStreamNameError(stream, 'the element\'s "streams" attribute ignores blanks around a name');
   }
   const path = options.path ?? DEFAULT_PATH;
   if (typeof path !== 'string' || path === '') {

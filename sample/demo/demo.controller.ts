@@ -20,7 +20,7 @@ export class DemoController {
   @Header('Cache-Control', 'no-cache')
   async board(@Res({ passthrough: true }) response: ServerResponse, @Query('streams') streams?: string): Promise<string> {
     const names = streams ? streams.split(',').map((name) => name.trim()).filter(Boolean) : DEFAULT_STREAMS;
-    // An invalid name throws InvalidStreamNameError, which the app's exception filter answers with 400.
+    // An invalid name throws FirehoseInvalidStreamNameError, which the app's exception filter answers with 400.
     const element = renderFirehoseStreamSource(names.length > 0 ? names : DEFAULT_STREAMS, { path: '/firehose' });
     const page = await (this.page ??= readDemoPage());
     // Set here rather than with @Header(), which would also label a 400's JSON as HTML.

@@ -6,16 +6,16 @@ import {
   FirehoseQueueClosedError,
   FirehoseQueueTimeoutError,
   FirehoseUnserializableDataError,
-  InvalidCursorError,
-  InvalidStreamNameError,
+  FirehoseInvalidCursorError,
+  FirehoseInvalidStreamNameError,
 } from '../../lib/index.js';
 
 type ErrorClass = abstract new (...args: never[]) => FirehoseError;
 
 // The library's errors say what was wrong with the input; the client should see that message.
 const STATUS_BY_ERROR: Array<[ErrorClass, HttpStatus]> = [
-  [InvalidStreamNameError, HttpStatus.BAD_REQUEST],
-  [InvalidCursorError, HttpStatus.BAD_REQUEST],
+  [FirehoseInvalidStreamNameError, HttpStatus.BAD_REQUEST],
+  [FirehoseInvalidCursorError, HttpStatus.BAD_REQUEST],
   [FirehosePayloadTooLargeError, HttpStatus.BAD_REQUEST],
   [FirehoseUnserializableDataError, HttpStatus.BAD_REQUEST],
   [FirehoseQueueTimeoutError, HttpStatus.REQUEST_TIMEOUT],

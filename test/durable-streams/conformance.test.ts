@@ -1,6 +1,6 @@
 // The official Durable Streams conformance suite (pinned) against DurableStreamsModule,
 // run through its library entry point: its CLI cannot find its tests from a consumer project
-// (durable-streams issue 284). The app is booted by conformance.global-setup.mjs.
+// (a known limitation of the suite's package). The app is booted by conformance.global-setup.mjs.
 import { runConformanceTests } from '@durable-streams/server-conformance-tests';
 import { inject } from 'vitest';
 

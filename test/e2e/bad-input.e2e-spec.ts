@@ -6,8 +6,8 @@ import {
   FirehoseQueueClosedError,
   FirehoseQueueTimeoutError,
   FirehoseUnserializableDataError,
-  InvalidCursorError,
-  InvalidStreamNameError,
+  FirehoseInvalidCursorError,
+  FirehoseInvalidStreamNameError,
   type FirehoseEvent,
 } from '../../lib/index.js';
 
@@ -61,8 +61,8 @@ describe('bad input', () => {
   const storedCount = async () => Number((await db.query('SELECT count(*) AS n FROM firehose_messages'))[0].n);
 
   describe('broadcast()', () => {
-    it.each(invalidStreamNames)('rejects %s as stream name with InvalidStreamNameError', async (_label, name) => {
-      await expect(t.firehose.broadcast(name as string, 'data')).rejects.toThrow(InvalidStreamNameError);
+    it.each(invalidStreamNames)('rejects %s as stream name with FirehoseInvalidStreamNameError', async (_label, name) => {
+      await expect(t.firehose.broadcast(name as string, 'data')).rejects.toThrow(FirehoseInvalidStreamNameError);
     });
 
     it('accepts a name of exactly 255 UTF-8 bytes, multi-byte included', async () => {
@@ -129,11 +129,11 @@ describe('bad input', () => {
       const events = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       expect(events.map((e) => [e.sequence, e.data])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, good(n)]));
       expect(settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).name] : []))).toEqual([
-        'InvalidStreamNameError',
+        'FirehoseInvalidStreamNameError',
         'FirehoseUnserializableDataError',
         'FirehoseUnserializableDataError',
         'FirehosePayloadTooLargeError',
-        'InvalidStreamNameError',
+        'FirehoseInvalidStreamNameError',
         'FirehoseUnserializableDataError',
         'FirehoseUnserializableDataError',
       ]);
@@ -174,18 +174,18 @@ describe('bad input', () => {
   });
 
   describe('stream()', () => {
-    it.each(invalidStreamNames)('throws InvalidStreamNameError for %s', (_label, name) => {
-      expect(() => t.firehose.stream(name as string)).toThrow(InvalidStreamNameError);
-      expect(() => t.firehose.stream(['fine', name as string])).toThrow(InvalidStreamNameError);
+    it.each(invalidStreamNames)('throws FirehoseInvalidStreamNameError for %s', (_label, name) => {
+      expect(() => t.firehose.stream(name as string)).toThrow(FirehoseInvalidStreamNameError);
+      expect(() => t.firehose.stream(['fine', name as string])).toThrow(FirehoseInvalidStreamNameError);
     });
 
-    it('throws InvalidStreamNameError for something that is neither a name nor an array, or for no stream at all', () => {
-      expect(() => t.firehose.stream({ length: 1, 0: 'a' } as unknown as string[])).toThrow(InvalidStreamNameError);
-      expect(() => t.firehose.stream([])).toThrow(InvalidStreamNameError);
+    it('throws FirehoseInvalidStreamNameError for something that is neither a name nor an array, or for no stream at all', () => {
+      expect(() => t.firehose.stream({ length: 1, 0: 'a' } as unknown as string[])).toThrow(FirehoseInvalidStreamNameError);
+      expect(() => t.firehose.stream([])).toThrow(FirehoseInvalidStreamNameError);
     });
 
-    it.each([-1, 1.5, 'x', Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('throws InvalidCursorError for lastEventId %p', (cursor) => {
-      expect(() => t.firehose.stream('fine', { lastEventId: cursor as number })).toThrow(InvalidCursorError);
+    it.each([-1, 1.5, 'x', Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('throws FirehoseInvalidCursorError for lastEventId %p', (cursor) => {
+      expect(() => t.firehose.stream('fine', { lastEventId: cursor as number })).toThrow(FirehoseInvalidCursorError);
     });
 
     it('accepts lastEventId 0 (replay everything kept)', async () => {
@@ -196,9 +196,9 @@ describe('bad input', () => {
   });
 
   describe('queue()', () => {
-    it('throws InvalidStreamNameError for an invalid queue name', () => {
-      expect(() => t.firehose.queue('')).toThrow(InvalidStreamNameError);
-      expect(() => t.firehose.queue('q\n')).toThrow(InvalidStreamNameError);
+    it('throws FirehoseInvalidStreamNameError for an invalid queue name', () => {
+      expect(() => t.firehose.queue('')).toThrow(FirehoseInvalidStreamNameError);
+      expect(() => t.firehose.queue('q\n')).toThrow(FirehoseInvalidStreamNameError);
     });
 
     it('rejects an oversized push with FirehosePayloadTooLargeError, counting the NOTIFY envelope', async () => {

@@ -3,7 +3,7 @@ import {
   ChangeFeedAlreadyEnabledError,
   ChangeFeedNotEnabledError,
   ChangeFeedTableNotFoundError,
-  InvalidChangeFeedOptionsError,
+  ChangeFeedInvalidOptionsError,
   isFirehoseReset,
   type FirehoseEvent,
   type FirehoseStreamItem,
@@ -59,7 +59,7 @@ describe('table change feeds', () => {
     await db?.drop();
   });
 
-  it('sends each operation with the seed payload: record on INSERT and UPDATE, old_record on UPDATE and DELETE', async () => {
+  it('sends each operation with the Fluxbase realtime payload: record on INSERT and UPDATE, old_record on UPDATE and DELETE', async () => {
     await db.query('CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags jsonb)');
     expect(await t.changeFeeds.enable('public', 'products')).toBe('table:public.products');
     const feed = await watch('table:public.products');
@@ -339,7 +339,7 @@ describe('table change feeds', () => {
     await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(/No change feed is enabled on public\.nope\. FirehoseChangeFeedService\.list\(\)/);
     await expect(t.changeFeeds.enable('public', 'nope')).rejects.toThrow(ChangeFeedTableNotFoundError);
     await expect(t.changeFeeds.enable('public', 'tags', { replace: true, columns: ['id', 'Label'] })).rejects.toThrow(
-      InvalidChangeFeedOptionsError,
+      ChangeFeedInvalidOptionsError,
     );
     await expect(t.changeFeeds.enable('public', 'tags', { replace: true, operations: ['TRUNCATE' as any] })).rejects.toThrow(
       /operations must be a non-empty list of INSERT, UPDATE, DELETE/,

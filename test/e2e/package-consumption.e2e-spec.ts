@@ -43,7 +43,8 @@ describe('the packed package in a plain Nest 12 app', () => {
   beforeAll(async () => {
     db = await createTestDatabase('package');
     app = mkdtempSync(join(tmpdir(), 'firehose-consumer-'));
-    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS }).trim().split('\n').pop()!;
+    // npm test has just built dist/; packing must not rebuild it (prepack) under the other test files' feet.
+    const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS }).trim().split('\n').pop()!;
     const target = join(app, 'node_modules', 'nestjs-firehose');
     mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', join(app, packed), '-C', target, '--strip-components=1']);

@@ -51,7 +51,7 @@ describe('WebSocket transport', () => {
     await db?.drop();
   });
 
-  it("sends the seed's event frame, keys in order, after the subscribed confirmation", async () => {
+  it("sends the Firehose protocol's event frame, keys in order, after the subscribed confirmation", async () => {
     const client = await subscribed(['shape']);
     expect(client.texts).toEqual(['{"type":"subscribed","streams":["shape"]}']);
     const event = await t.firehose.broadcast('shape', { type: 'refresh', n: 1 });

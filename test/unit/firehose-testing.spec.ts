@@ -2,7 +2,7 @@ import { AssertionError } from 'node:assert';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { FirehoseService, FirehoseQueueTimeoutError, InvalidStreamNameError } from '../../lib/index.js';
+import { FirehoseService, FirehoseQueueTimeoutError, FirehoseInvalidStreamNameError } from '../../lib/index.js';
 import { FirehoseTestingModule, FirehoseTestingService } from '../../lib/testing/index.js';
 
 @Injectable()
@@ -51,7 +51,7 @@ describe('FirehoseTestingModule', () => {
   });
 
   it('refuses what the real service refuses', async () => {
-    await expect(firehose.broadcast('', {})).rejects.toThrow(InvalidStreamNameError);
+    await expect(firehose.broadcast('', {})).rejects.toThrow(FirehoseInvalidStreamNameError);
     await expect(firehose.broadcast('x', { n: 1n })).rejects.toThrow(/JSON/);
     expect(firehose.broadcasts).toEqual([]);
   });

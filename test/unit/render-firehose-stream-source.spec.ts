@@ -1,4 +1,4 @@
-import { firehoseStreamName, InvalidStreamNameError, renderFirehoseStreamSource, FirehoseConfigurationError } from '../../lib/index.js';
+import { firehoseStreamName, FirehoseInvalidStreamNameError, renderFirehoseStreamSource, FirehoseConfigurationError } from '../../lib/index.js';
 import { escapeHtmlAttribute } from '../../lib/render/escape-html-attribute.js';
 
 class Comment {
@@ -42,9 +42,9 @@ describe('renderFirehoseStreamSource', () => {
   });
 
   it('refuses names the attribute cannot carry, and invalid names', () => {
-    expect(() => renderFirehoseStreamSource('a,b')).toThrow(InvalidStreamNameError);
+    expect(() => renderFirehoseStreamSource('a,b')).toThrow(FirehoseInvalidStreamNameError);
     expect(() => renderFirehoseStreamSource(' padded')).toThrow(/blanks/);
-    expect(() => renderFirehoseStreamSource('')).toThrow(InvalidStreamNameError);
+    expect(() => renderFirehoseStreamSource('')).toThrow(FirehoseInvalidStreamNameError);
     expect(() => renderFirehoseStreamSource('bell\u0007')).toThrow(/control characters/);
     expect(() => renderFirehoseStreamSource([])).toThrow(/at least one/);
     expect(() => renderFirehoseStreamSource('a', { path: '' })).toThrow(FirehoseConfigurationError);
@@ -53,7 +53,7 @@ describe('renderFirehoseStreamSource', () => {
   it('refuses objects that do not name a stream: plain objects and unsaved entities', () => {
     expect(() => firehoseStreamName({ id: 1 })).toThrow(/plain object/);
     expect(() => firehoseStreamName(new Report() as never)).toThrow(/save it/);
-    expect(() => firehoseStreamName(null as never)).toThrow(InvalidStreamNameError);
+    expect(() => firehoseStreamName(null as never)).toThrow(FirehoseInvalidStreamNameError);
     expect(() => firehoseStreamName(new Comment(''))).toThrow(/no id yet/);
   });
 });

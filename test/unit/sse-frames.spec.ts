@@ -5,7 +5,7 @@ import { HEARTBEAT_FRAME, sharedEventFrame } from '../../lib/transports/sse/sse-
 describe('SSE frames', () => {
   const event: FirehoseEvent = { id: 456, stream: 'a', data: 'refresh', sequence: 7, streamId: 3 };
 
-  it("builds the seed's frame: id, event, then the data line with keys in the protocol order", () => {
+  it("builds the Firehose protocol's frame: id, event, then the data line with keys in the protocol order", () => {
     expect(eventData(event)).toBe('{"data":"refresh","channel_id":3,"sequence":7}');
     expect(eventFrame(event)).toBe('id: 456\nevent: a\ndata: {"data":"refresh","channel_id":3,"sequence":7}\n\n');
   });

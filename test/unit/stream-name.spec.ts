@@ -1,5 +1,5 @@
 import { assertValidStreamName, normalizeStreamNames } from '../../lib/publish/stream-name.js';
-import { InvalidStreamNameError } from '../../lib/errors/invalid-stream-name.error.js';
+import { FirehoseInvalidStreamNameError } from '../../lib/errors/invalid-stream-name.error.js';
 import { FirehoseError } from '../../lib/errors/firehose.error.js';
 
 describe('assertValidStreamName', () => {
@@ -43,10 +43,10 @@ describe('assertValidStreamName', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(InvalidStreamNameError);
+    expect(caught).toBeInstanceOf(FirehoseInvalidStreamNameError);
     expect(caught).toBeInstanceOf(FirehoseError);
-    expect((caught as InvalidStreamNameError).name).toBe('InvalidStreamNameError');
-    expect((caught as InvalidStreamNameError).stream).toBe(name);
+    expect((caught as FirehoseInvalidStreamNameError).name).toBe('FirehoseInvalidStreamNameError');
+    expect((caught as FirehoseInvalidStreamNameError).stream).toBe(name);
     expect((caught as Error).message.endsWith(reason)).toBe(true);
   });
 
@@ -80,13 +80,13 @@ describe('normalizeStreamNames', () => {
   });
 
   it('rejects an empty array: a subscription needs at least one stream', () => {
-    expect(() => normalizeStreamNames([])).toThrow(InvalidStreamNameError);
+    expect(() => normalizeStreamNames([])).toThrow(FirehoseInvalidStreamNameError);
   });
 
   it('rejects an invalid name anywhere in the list', () => {
-    expect(() => normalizeStreamNames(['ok', ''])).toThrow(InvalidStreamNameError);
+    expect(() => normalizeStreamNames(['ok', ''])).toThrow(FirehoseInvalidStreamNameError);
     expect(() => normalizeStreamNames(['ok', 'bad\n', 'fine'])).toThrow('it contains control characters.');
-    expect(() => normalizeStreamNames('')).toThrow(InvalidStreamNameError);
+    expect(() => normalizeStreamNames('')).toThrow(FirehoseInvalidStreamNameError);
   });
 
   it.each<[string, unknown]>([
@@ -95,6 +95,6 @@ describe('normalizeStreamNames', () => {
     ['an object', { 0: 'a', length: 1 }],
     ['a Set', new Set(['a'])],
   ])('rejects %s that is neither a name nor an array', (_label, value) => {
-    expect(() => normalizeStreamNames(value as string[])).toThrow(InvalidStreamNameError);
+    expect(() => normalizeStreamNames(value as string[])).toThrow(FirehoseInvalidStreamNameError);
   });
 });

@@ -4,7 +4,7 @@ import { sharedEventFrame } from '../../lib/transports/ws/ws-frame-bytes.js';
 describe('WebSocket frames', () => {
   const event = { id: 456, stream: 'a', data: { n: 1 }, sequence: 7, streamId: 3 };
 
-  it("writes the seed's event frame, keys in its order", () => {
+  it("writes the Firehose protocol's event frame, keys in its order", () => {
     expect(serializeEventFrame(event)).toBe('{"id":456,"stream":"a","data":{"n":1},"sequence":7,"channel_id":3}');
   });
 

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { InvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
+import { FirehoseInvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
 import { CURSOR_EXPECTED, parseCursor } from '../../protocol/cursor.js';
 import { splitStreamList } from '../../protocol/stream-name.js';
 import { normalizeStreamNames } from '../../publish/stream-name.js';
@@ -20,7 +20,7 @@ export function parseRequestedStreams(request: IncomingMessage, maxStreams: numb
   try {
     streams = normalizeStreamNames(values.flatMap(splitStreamList));
   } catch (error) {
-    if (error instanceof InvalidStreamNameError) throw new BadRequestException(`${error.message} Ask for streams with ?streams=a,b.`);
+    if (error instanceof FirehoseInvalidStreamNameError) throw new BadRequestException(`${error.message} Ask for streams with ?streams=a,b.`);
     throw error;
   }
   if (streams.length > maxStreams) {

@@ -31,7 +31,7 @@ export interface FirehoseGatewayOptions {
 /**
  * The Firehose protocol over WebSocket at `{path}`. This base class has no `@WebSocketGateway`:
  * the path and frame limit come from the module's extras, so each registration gets its own
- * decorated subclass (createFirehoseGateway). Frames are the seed's, not Nest's `{event, data}`,
+ * decorated subclass (createFirehoseGateway). Frames are the Firehose protocol's, not Nest's `{event, data}`,
  * so the gateway reads raw messages itself; Nest's adapter finds no `event` in them and drops
  * them silently.
  */

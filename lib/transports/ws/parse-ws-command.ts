@@ -1,4 +1,4 @@
-import { InvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
+import { FirehoseInvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
 import { CURSOR_EXPECTED, parseCursor } from '../../protocol/cursor.js';
 import { normalizeStreamNames } from '../../publish/stream-name.js';
 import { WsProtocolError } from './ws-protocol-error.js';
@@ -49,7 +49,7 @@ export function parseWsCommand(text: string): WsCommand {
   try {
     names = normalizeStreamNames(streams);
   } catch (error) {
-    if (error instanceof InvalidStreamNameError) throw new WsProtocolError('invalid-stream', error.message);
+    if (error instanceof FirehoseInvalidStreamNameError) throw new WsProtocolError('invalid-stream', error.message);
     throw error;
   }
   if (command === 'unsubscribe') return { command, streams: names };
