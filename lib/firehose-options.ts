@@ -24,8 +24,7 @@ import {
 import { FirehoseConfigurationError } from './errors/firehose-configuration.error.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 
-export type ResolvedFirehoseOptions = Required<Omit<FirehoseModuleOptions, 'databaseUrl'>> &
-  Pick<FirehoseModuleOptions, 'databaseUrl'>;
+export type ResolvedFirehoseOptions = Required<Omit<FirehoseModuleOptions, 'databaseUrl'>> & Pick<FirehoseModuleOptions, 'databaseUrl'>;
 
 /** Applies the defaults and rejects values that would fail later in a less obvious place. */
 export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): ResolvedFirehoseOptions {
@@ -57,9 +56,23 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     );
   }
   const positive: (keyof ResolvedFirehoseOptions)[] = [
-    'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
-    'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
-    'sseHeartbeatInterval', 'sseRetry', 'sseMaxPendingBytes', 'maxStreamsPerConnection', 'wsMaxBufferedBytes', 'wsHeartbeatInterval',
+    'cleanupThreshold',
+    'cleanupInterval',
+    'reconnectAttempts',
+    'reconnectDelay',
+    'notifyMaxBytes',
+    'maxPayloadBytes',
+    'batchSize',
+    'replayBatchSize',
+    'heartbeatInterval',
+    'heartbeatTimeout',
+    'queueBufferSize',
+    'sseHeartbeatInterval',
+    'sseRetry',
+    'sseMaxPendingBytes',
+    'maxStreamsPerConnection',
+    'wsMaxBufferedBytes',
+    'wsHeartbeatInterval',
   ];
   for (const key of positive) {
     const value = resolved[key];

@@ -1,11 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import {
-  FIREHOSE_DATA_SOURCE,
-  FIREHOSE_MODULE_OPTIONS,
-  FIREHOSE_RESOLVED_OPTIONS,
-  QUEUE_CHANNEL_SUFFIX,
-} from './firehose.constants.js';
+import { FIREHOSE_DATA_SOURCE, FIREHOSE_MODULE_OPTIONS, FIREHOSE_RESOLVED_OPTIONS, QUEUE_CHANNEL_SUFFIX } from './firehose.constants.js';
 import { resolveFirehoseOptions, type ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
 import { EventStreamReaders } from './delivery/event-stream.js';
@@ -42,7 +37,8 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: FirehoseHub,
-    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) => new FirehoseHub(store, options.notifyChannel, options.replayBatchSize),
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
+      new FirehoseHub(store, options.notifyChannel, options.replayBatchSize),
     inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {

@@ -82,7 +82,10 @@ export class FirehoseService {
    * `firehose:reset` events. It completes when the app shuts down, so open responses end and the
    * HTTP server can close. Pair it with `@LastEventId()`.
    */
-  messageEvents<T = unknown>(streams: string | string[], options: Pick<StreamOptions, 'lastEventId'> = {}): Observable<FirehoseMessageEvent<T>> {
+  messageEvents<T = unknown>(
+    streams: string | string[],
+    options: Pick<StreamOptions, 'lastEventId'> = {},
+  ): Observable<FirehoseMessageEvent<T>> {
     return this.messageEventStreams.untilShutdown(toMessageEvents(this.stream<T>(streams, options), options.lastEventId));
   }
 

@@ -3,7 +3,11 @@
 
 // The core module, its options and its service.
 export { FirehoseModule } from './firehose.module.js';
-export type { FirehoseModuleExtras, FirehoseModuleOptions, FirehoseOptionsFactory } from './interfaces/firehose-module-options.interface.js';
+export type {
+  FirehoseModuleExtras,
+  FirehoseModuleOptions,
+  FirehoseOptionsFactory,
+} from './interfaces/firehose-module-options.interface.js';
 export { FIREHOSE_MODULE_OPTIONS } from './firehose.constants.js';
 export { FirehoseService, type FirehoseHealth } from './firehose.service.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
@@ -11,7 +15,13 @@ export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue
 export type { ListenerState } from './listener/listener-state.js';
 
 // Events as consumers see them.
-export { isFirehoseReset, type FirehoseEvent, type FirehoseReset, type FirehoseResetReason, type FirehoseStreamItem } from './protocol/firehose-event.js';
+export {
+  isFirehoseReset,
+  type FirehoseEvent,
+  type FirehoseReset,
+  type FirehoseResetReason,
+  type FirehoseStreamItem,
+} from './protocol/firehose-event.js';
 export { OnFirehose } from './decorators/on-firehose.decorator.js';
 
 // Who may read what.

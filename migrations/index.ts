@@ -2,11 +2,7 @@ import { CreateChangeFeedFunctions1732340000000 } from './change-feed/1732340000
 import { CreateFirehoseTables1732320000000 } from './core/1732320000000-create-firehose-tables.js';
 import { CreateDurableStreamsTables1732330000000 } from './durable-streams/1732330000000-create-durable-streams-tables.js';
 
-export {
-  CreateFirehoseTables1732320000000,
-  CreateDurableStreamsTables1732330000000,
-  CreateChangeFeedFunctions1732340000000,
-};
+export { CreateFirehoseTables1732320000000, CreateDurableStreamsTables1732330000000, CreateChangeFeedFunctions1732340000000 };
 
 /** The core's migrations (streams and events), in order. Add them to your DataSource's `migrations`. */
 export const FIREHOSE_MIGRATIONS = [CreateFirehoseTables1732320000000];

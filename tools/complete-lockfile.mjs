@@ -10,7 +10,10 @@ for (const [path, entry] of Object.entries(lock.packages)) {
     const key = `node_modules/${name}`;
     if (lock.packages[key] || lock.packages[`${path}/node_modules/${name}`]) continue;
     const m = /-(android|darwin|freebsd|linux|openharmony|win32)-(arm64|arm|x64|ia32|loong64|ppc64|riscv64|s390x)/.exec(name);
-    if (!m) { console.log('cannot place', name); continue; }
+    if (!m) {
+      console.log('cannot place', name);
+      continue;
+    }
     lock.packages[key] = { version, cpu: [m[2]], dev: entry.dev, optional: true, os: [m[1]] };
     added++;
   }

@@ -56,21 +56,27 @@ export async function closedLoop({ concurrency, seconds, call, hop = 'immediate'
 
   let giveUp;
   const gaveUpPromise = new Promise((resolve) => (giveUp = resolve));
-  const watchdog = setInterval(() => {
-    const t = now();
-    if (outstanding > 0 && t - lastProgress > stallMs) {
-      stalls++;
-      stallLog.push({ atMs: Math.round(t - started), outstanding });
-      lastProgress = t;
-      if (stalls >= maxStalls) {
-        gaveUp = true;
-        stopped = true;
-        giveUp();
-        return;
+  const watchdog = setInterval(
+    () => {
+      const t = now();
+      if (outstanding > 0 && t - lastProgress > stallMs) {
+        stalls++;
+        stallLog.push({ atMs: Math.round(t - started), outstanding });
+        lastProgress = t;
+        if (stalls >= maxStalls) {
+          gaveUp = true;
+          stopped = true;
+          giveUp();
+          return;
+        }
+        if (kick)
+          Promise.resolve()
+            .then(kick)
+            .catch(() => undefined);
       }
-      if (kick) Promise.resolve().then(kick).catch(() => undefined);
-    }
-  }, Math.max(10, Math.min(250, stallMs / 4)));
+    },
+    Math.max(10, Math.min(250, stallMs / 4)),
+  );
 
   const workers = Array.from({ length: concurrency }, (_, w) => worker(w));
   await Promise.race([Promise.all(workers), gaveUpPromise]);

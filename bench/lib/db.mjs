@@ -56,13 +56,24 @@ export async function createFreshDatabase(serverUrl = DEFAULT_DATABASE_URL) {
 /** Settings that decide commit cost, plus whether the server's processes are visible here. */
 export async function serverInfo(client) {
   const settings = [
-    'server_version', 'synchronous_commit', 'fsync', 'wal_sync_method', 'full_page_writes', 'commit_delay',
-    'wal_level', 'shared_buffers', 'max_connections', 'max_wal_size', 'checkpoint_timeout',
+    'server_version',
+    'synchronous_commit',
+    'fsync',
+    'wal_sync_method',
+    'full_page_writes',
+    'commit_delay',
+    'wal_level',
+    'shared_buffers',
+    'max_connections',
+    'max_wal_size',
+    'checkpoint_timeout',
   ];
   const { rows } = await client.query(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)`, [settings]);
   const info = {};
   for (const r of rows) info[r.name] = r.unit && !['bool', 'enum'].includes(r.unit) ? `${r.setting}${r.unit}` : r.setting;
-  const { rows: [me] } = await client.query('SELECT pg_backend_pid() AS pid, inet_server_addr()::text AS addr');
+  const {
+    rows: [me],
+  } = await client.query('SELECT pg_backend_pid() AS pid, inet_server_addr()::text AS addr');
   // The server is on this host (and /proc shows its CPU) when our backend pid is a postgres process here.
   info.local = processName(me.pid) === 'postgres';
   info.server_addr = me.addr;
@@ -81,10 +92,9 @@ export class PgCpuMeter {
   }
 
   async pids() {
-    const { rows } = await this.client.query(
-      `SELECT pid FROM pg_stat_activity WHERE datname = $1 OR backend_type <> 'client backend'`,
-      [this.database],
-    );
+    const { rows } = await this.client.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 OR backend_type <> 'client backend'`, [
+      this.database,
+    ]);
     return rows.map((r) => r.pid);
   }
 

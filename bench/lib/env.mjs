@@ -12,7 +12,10 @@ export function envNumber(name, fallback) {
 export function envList(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  return raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0);
+  return raw
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0);
 }
 
 export function envBool(name, fallback) {

@@ -134,8 +134,17 @@ async function childMain() {
         let max = 0;
         for (const c of counts) [min, max] = [Math.min(min, c), Math.max(max, c)];
         send({
-          type: 'result', id: m.id, total, expected, minPerClient: min, maxPerClient: max,
-          latency: lat.summary(), samples: Array.from(lat.buf.subarray(0, lat.length)), lastAt, cpuUs: cpu.user + cpu.system, closed,
+          type: 'result',
+          id: m.id,
+          total,
+          expected,
+          minPerClient: min,
+          maxPerClient: max,
+          latency: lat.summary(),
+          samples: Array.from(lat.buf.subarray(0, lat.length)),
+          lastAt,
+          cpuUs: cpu.user + cpu.system,
+          closed,
         });
       } else if (m.type === 'close') {
         for (const s of sockets) (s.terminate ?? s.destroy).call(s);
@@ -167,7 +176,6 @@ export class FanoutClientsHandle extends ChildRpc {
   constructor(child) {
     super(child, 'client process');
   }
-
 }
 
 /**

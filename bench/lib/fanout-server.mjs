@@ -205,7 +205,6 @@ export class FanoutServerHandle extends ChildRpc {
     super(child, `${variant} server`);
     this.variant = variant;
   }
-
 }
 
 if (process.argv[2] === '--child') {

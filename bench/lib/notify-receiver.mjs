@@ -188,7 +188,6 @@ export class ReceiverHandle extends ChildRpc {
   end(run, expected, graceMs) {
     return this.request({ type: 'end', run, expected, graceMs });
   }
-
 }
 
 if (process.argv[2] === '--child') {

@@ -19,8 +19,7 @@ import { ReceiverHandle } from '../lib/notify-receiver.mjs';
 import { round, Samples, spread } from '../lib/stats.mjs';
 import { fmt, fmtSpread, table } from '../lib/table.mjs';
 
-export const description =
-  'persisted broadcasts/s and broadcast→LISTEN latency, FirehoseService.broadcast vs bare pg INSERT+pg_notify';
+export const description = 'persisted broadcasts/s and broadcast→LISTEN latency, FirehoseService.broadcast vs bare pg INSERT+pg_notify';
 
 export const knobs = {
   BENCH_SECONDS: 'seconds per measured run (default 5)',
@@ -34,11 +33,12 @@ export const knobs = {
   BENCH_GRACE_MS: 'how long the receiver waits for stragglers after a run (default 2000)',
   BENCH_PIN: 'pin publisher to CPU 0 and receiver to CPU 1 with taskset (default on when possible)',
   BENCH_CHECKPOINT: 'CHECKPOINT before every run (default on)',
-  BENCH_INPROC: "module only: also receive through firehose.stream() in-process (default on)",
+  BENCH_INPROC: 'module only: also receive through firehose.stream() in-process (default on)',
   BENCH_STREAM: "stream name (default 'bench')",
   BENCH_MODULE_OPTIONS: 'JSON passed to FirehoseModule.forRoot() for experiments, e.g. {"cleanupInterval":3600000} (default {})',
   BENCH_NOISE_CORES: 'a run is noisy when other processes used more than this many cores during it (default 0.4)',
-  BENCH_NOISE_RETRIES: 'budget of re-runs (whole scenario) for module/naive couples disturbed by other processes; the last try is kept, flagged (default 4)',
+  BENCH_NOISE_RETRIES:
+    'budget of re-runs (whole scenario) for module/naive couples disturbed by other processes; the last try is kept, flagged (default 4)',
   BENCH_QUIET_BUDGET: 'seconds (whole scenario) the runner may wait, before a couple, for other processes to go quiet (default 30)',
   BENCH_DIAG_SECONDS: 'seconds per single-connection round-trip probe after the runs, 0 to skip (default 1)',
 };
@@ -315,7 +315,9 @@ export async function run({ serverUrl }) {
 
     receiver = await ReceiverHandle.start({ url: db.url, channels: [MODULE_CHANNEL, NAIVE_CHANNEL], pinCpus: pinned ? '1' : undefined });
     const clock = await receiver.calibrateClock();
-    progress(`receiver pid ${receiver.pid} listening on ${MODULE_CHANNEL}, ${NAIVE_CHANNEL}; clock offset ${clock.offset.toFixed(4)} ms (IPC rtt ${clock.rtt.toFixed(3)} ms)`);
+    progress(
+      `receiver pid ${receiver.pid} listening on ${MODULE_CHANNEL}, ${NAIVE_CHANNEL}; clock offset ${clock.offset.toFixed(4)} ms (IPC rtt ${clock.rtt.toFixed(3)} ms)`,
+    );
 
     const moduleV = new ModuleVariant({
       url: db.url,
@@ -367,9 +369,8 @@ export async function run({ serverUrl }) {
       const sec = res.durationMs / 1000;
       const foreignCores = foreignUs !== undefined ? foreignUs / res.durationMs / 1000 : undefined;
       const noisy = foreignCores !== undefined && foreignCores > cfg.noiseCores;
-      const others = noisy && all1 && pgCpu
-        ? topOthers(all0, all1, new Set([process.pid, receiver.pid, ...pgCpu.pids]), res.durationMs)
-        : undefined;
+      const others =
+        noisy && all1 && pgCpu ? topOthers(all0, all1, new Set([process.pid, receiver.pid, ...pgCpu.pids]), res.durationMs) : undefined;
       const record = {
         scenario: 'broadcast',
         phase,
@@ -412,16 +413,22 @@ export async function run({ serverUrl }) {
         synchronous_commit: env.synchronous_commit,
       };
       const loss = record.missing > 0 ? ` LOST ${record.missing}` : '';
-      const batch = extra.batches ? ` batches ${extra.batches} (mean ${fmt(extra.batch_mean)}, rtt p50 ${fmt(extra.batch_rtt_p50)} ms)` : '';
+      const batch = extra.batches
+        ? ` batches ${extra.batches} (mean ${fmt(extra.batch_mean)}, rtt p50 ${fmt(extra.batch_rtt_p50)} ms)`
+        : '';
       const stall = res.stalls ? ` STALLS ${res.stalls}${res.gaveUp ? ' (gave up)' : ''}` : '';
-      const noise = noisy ? ` NOISY (others ${fmt(foreignCores, 2)} cores${others?.[0] ? `, e.g. ${others[0].cmd.slice(0, 50)}` : ''})` : '';
+      const noise = noisy
+        ? ` NOISY (others ${fmt(foreignCores, 2)} cores${others?.[0] ? `, e.g. ${others[0].cmd.slice(0, 50)}` : ''})`
+        : '';
       progress(
         `${phase}${pair !== undefined ? ` pair ${pair}` : ''} ${variant.name.padEnd(6)} c=${String(concurrency).padStart(2)} hop=${hop}: ` +
           `${fmt(record.rate)}/s, p50 ${fmt(record.p50)} ms, p99 ${fmt(record.p99)} ms, ` +
           `received ${rec.distinct}/${res.ok}${loss}${stall}${batch}${noise}`,
       );
       if (record.persisted !== res.ok) {
-        progress(`  note: persisted ${record.persisted} vs ${res.ok} resolved calls (${extra.kicks ?? 0} watchdog kick broadcasts, ${res.errors} errors)`);
+        progress(
+          `  note: persisted ${record.persisted} vs ${res.ok} resolved calls (${extra.kicks ?? 0} watchdog kick broadcasts, ${res.errors} errors)`,
+        );
       }
       return record;
     };
@@ -515,10 +522,13 @@ async function diagnose({ db, moduleV, seconds, makeData, meter }) {
     ['firehose_append, 100 rows (plain pg)', (k) => client.query(appendSql, rows(100, k))],
     ['store.append, 1 row (module, DataSource pool)', (k) => moduleV.rawAppend(...rows(1, k))],
     ['store.append, 16 rows (module, DataSource pool)', (k) => moduleV.rawAppend(...rows(16, k))],
-    ['cleanup pass after each 16-row append (FirehoseService.cleanup)', async (k) => {
-      await moduleV.firehose.broadcast(stream, makeData(-2, 0, k, now()));
-      await moduleV.firehose.cleanup();
-    }],
+    [
+      'cleanup pass after each 16-row append (FirehoseService.cleanup)',
+      async (k) => {
+        await moduleV.firehose.broadcast(stream, makeData(-2, 0, k, now()));
+        await moduleV.firehose.cleanup();
+      },
+    ],
   ];
   const out = [];
   try {
@@ -541,8 +551,18 @@ async function diagnose({ db, moduleV, seconds, makeData, meter }) {
       const s = lat.summary();
       // Receiver CPU is not metered here; it only parses the few notifications these probes send.
       const other = m0 && m1 && pgCpu ? (m1.busyUs - m0.busyUs - (cpu.user + cpu.system) - pgCpu.us) / ms / 1000 : undefined;
-      out.push({ probe: name, count: s.count, p50: s.p50, mean: s.mean, p99: s.p99, client_cpu_us: (cpu.user + cpu.system) / s.count, other_cores: other });
-      progress(`diag ${name}: p50 ${fmt(s.p50)} ms, mean ${fmt(s.mean)} ms (${s.count} calls)${other > 0.4 ? ` NOISY (others ${fmt(other, 2)} cores)` : ''}`);
+      out.push({
+        probe: name,
+        count: s.count,
+        p50: s.p50,
+        mean: s.mean,
+        p99: s.p99,
+        client_cpu_us: (cpu.user + cpu.system) / s.count,
+        other_cores: other,
+      });
+      progress(
+        `diag ${name}: p50 ${fmt(s.p50)} ms, mean ${fmt(s.mean)} ms (${s.count} calls)${other > 0.4 ? ` NOISY (others ${fmt(other, 2)} cores)` : ''}`,
+      );
     }
   } finally {
     await client.end();
@@ -632,15 +652,26 @@ function report(records, cfg, env, diag = []) {
   console.log(
     table(
       [
-        'variant', 'c', 'broadcasts/s', 'p50 ms', 'p99 ms', 'max ms', 'call p99 ms', 'received/expected', 'stalls',
-        'batch mean / rtt p50', 'CPU µs/op pub / pg', 'other CPU cores', 'in-proc p99 ms',
+        'variant',
+        'c',
+        'broadcasts/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'call p99 ms',
+        'received/expected',
+        'stalls',
+        'batch mean / rtt p50',
+        'CPU µs/op pub / pg',
+        'other CPU cores',
+        'in-proc p99 ms',
       ],
       rows,
     ),
   );
   console.log(
     '\nLatency = send time (before broadcast()) → arrival at a separate LISTEN process. call = broadcast() resolve time. ' +
-      "CPU µs/op: publisher process (Nest app + pg pool) / PostgreSQL backends of this DB + background processes. " +
+      'CPU µs/op: publisher process (Nest app + pg pool) / PostgreSQL backends of this DB + background processes. ' +
       "'other CPU cores' = machine CPU not used by publisher, receiver or measured PostgreSQL processes (noise from elsewhere). " +
       'in-proc = module delivery through firehose.stream() in the publisher process.',
   );
@@ -665,12 +696,24 @@ function report(records, cfg, env, diag = []) {
     ratioRows.push([
       c,
       `${fmt(rateRatio, 2)}×`,
-      fmtSpread(pairRatios(c, (r) => r.rate), 2),
+      fmtSpread(
+        pairRatios(c, (r) => r.rate),
+        2,
+      ),
       `${fmt(p99Ratio, 2)}×`,
-      fmtSpread(pairRatios(c, (r) => r.p99), 2),
+      fmtSpread(
+        pairRatios(c, (r) => r.p99),
+        2,
+      ),
       `${fmt(m.p50.median / n.p50.median, 2)}×`,
     ]);
-    verdicts.push({ concurrency: c, rate_ratio: round(rateRatio), p99_ratio: round(p99Ratio), module_lost: m.missing, naive_lost: n.missing });
+    verdicts.push({
+      concurrency: c,
+      rate_ratio: round(rateRatio),
+      p99_ratio: round(p99Ratio),
+      module_lost: m.missing,
+      naive_lost: n.missing,
+    });
   }
   console.log('\n### Ratio module / naive\n');
   console.log(
@@ -693,7 +736,9 @@ function report(records, cfg, env, diag = []) {
     const okRate = v.rate_ratio >= target;
     console.log(`\nTarget at c=${v.concurrency}: throughput ≥ ${target}× naive: ${okRate ? 'MET' : 'NOT MET'} (${fmt(v.rate_ratio, 2)}×)`);
   }
-  console.log(`No lost messages: ${lost.length === 0 ? 'yes' : 'NO — ' + lost.map((s) => `${s.variant} c=${s.concurrency} lost ${s.missing}`).join(', ')}`);
+  console.log(
+    `No lost messages: ${lost.length === 0 ? 'yes' : 'NO — ' + lost.map((s) => `${s.variant} c=${s.concurrency} lost ${s.missing}`).join(', ')}`,
+  );
   if (diag.length) {
     console.log(`\n### Round trips on one idle connection (sequential, ${cfg.diagSeconds}s each)\n`);
     console.log(
@@ -702,7 +747,19 @@ function report(records, cfg, env, diag = []) {
         diag.map((d) => [d.probe, d.count, fmt(d.p50, 3), fmt(d.mean, 3), fmt(d.p99, 3), fmt(d.client_cpu_us, 0), fmt(d.other_cores, 2)]),
       ),
     );
-    for (const d of diag) console.log(JSON.stringify({ scenario: 'broadcast', phase: 'diag', ...d, p50: round(d.p50), mean: round(d.mean), p99: round(d.p99), client_cpu_us: round(d.client_cpu_us, 1), other_cores: round(d.other_cores, 2) }));
+    for (const d of diag)
+      console.log(
+        JSON.stringify({
+          scenario: 'broadcast',
+          phase: 'diag',
+          ...d,
+          p50: round(d.p50),
+          mean: round(d.mean),
+          p99: round(d.p99),
+          client_cpu_us: round(d.client_cpu_us, 1),
+          other_cores: round(d.other_cores, 2),
+        }),
+      );
   }
   console.log(
     JSON.stringify({

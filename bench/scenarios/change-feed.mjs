@@ -44,11 +44,25 @@ async function startApp(url, options) {
     import('@nestjs/typeorm'),
     import('../../dist/lib/index.js'),
   ]);
-  const { CHANGE_FEED_MIGRATIONS, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseChangeFeedModule, FirehoseChangeFeedService, FirehoseModule, FirehoseService } = lib;
+  const {
+    CHANGE_FEED_MIGRATIONS,
+    FIREHOSE_ENTITIES,
+    FIREHOSE_MIGRATIONS,
+    FirehoseChangeFeedModule,
+    FirehoseChangeFeedService,
+    FirehoseModule,
+    FirehoseService,
+  } = lib;
   class BenchModule {}
   Module({
     imports: [
-      TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: [...FIREHOSE_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS], migrationsRun: true }),
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url,
+        entities: FIREHOSE_ENTITIES,
+        migrations: [...FIREHOSE_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS],
+        migrationsRun: true,
+      }),
       FirehoseModule.forRoot(options),
       FirehoseChangeFeedModule,
     ],
@@ -232,14 +246,24 @@ function report(records, cfg, env) {
       `${expected - lost}/${expected}${lost ? ` LOST ${lost}` : ''}`,
       fmt(spread(feed.map((r) => r.pg_cpu_us_per_insert)).median, 0),
     ]);
-    verdicts.push({ concurrency: c, ratio: ratio.median, lost, plain: pr.median, feed: fr.median, p99: spread(feed.map((r) => r.latency_p99)).median });
+    verdicts.push({
+      concurrency: c,
+      ratio: ratio.median,
+      lost,
+      plain: pr.median,
+      feed: fr.median,
+      p99: spread(feed.map((r) => r.latency_p99)).median,
+    });
   }
   console.log(`\n### Change feed: median [min–max] over ${cfg.pairs} interleaved runs of ${cfg.seconds}s\n`);
   console.log(
-    table(['table', 'c', 'inserts/s', 'feed/plain per pair', 'commit→client p50 ms', 'commit→client p99 ms', 'received', 'PG CPU µs/insert'], rows),
+    table(
+      ['table', 'c', 'inserts/s', 'feed/plain per pair', 'commit→client p50 ms', 'commit→client p99 ms', 'received', 'PG CPU µs/insert'],
+      rows,
+    ),
   );
   console.log(
-    '\nOne autocommit INSERT per call from a pg.Pool; the feed table\'s rate includes the relay (same process) and its ' +
+    "\nOne autocommit INSERT per call from a pg.Pool; the feed table's rate includes the relay (same process) and its " +
       'PostgreSQL work, which share the machine. commit→client = INSERT resolved → change received through firehose.stream().',
   );
   const target = verdicts.find((v) => v.concurrency === 16) ?? verdicts.at(-1);
@@ -251,5 +275,13 @@ function report(records, cfg, env) {
         `lost changes: ${target.lost} → ${ok ? 'PASS' : 'FAIL'}`,
     );
   }
-  console.log(JSON.stringify({ scenario: 'change-feed', phase: 'summary', env, config: cfg, verdicts: verdicts.map((v) => ({ ...v, ratio: round(v.ratio) })) }));
+  console.log(
+    JSON.stringify({
+      scenario: 'change-feed',
+      phase: 'summary',
+      env,
+      config: cfg,
+      verdicts: verdicts.map((v) => ({ ...v, ratio: round(v.ratio) })),
+    }),
+  );
 }

@@ -20,7 +20,8 @@ import { envList, envNumber, now, progress } from '../lib/env.mjs';
 import { spread } from '../lib/stats.mjs';
 import { fmt, fmtSpread, table } from '../lib/table.mjs';
 
-export const description = 'Durable Streams over HTTP: appends/s and catch-up MB/s, DurableStreamsModule (PostgreSQL) vs @durable-streams/server (files)';
+export const description =
+  'Durable Streams over HTTP: appends/s and catch-up MB/s, DurableStreamsModule (PostgreSQL) vs @durable-streams/server (files)';
 
 export const knobs = {
   BENCH_SECONDS: 'seconds per measured run (default 5)',
@@ -30,7 +31,8 @@ export const knobs = {
   BENCH_MESSAGE_BYTES: 'size of each appended JSON message (default 100)',
   BENCH_READ_MB: 'size of the stream read by the catch-up runs (default 32)',
   BENCH_READ_APPEND_BYTES: 'size of each append that fills it (default 4096)',
-  BENCH_DS_OPTIONS: 'JSON merged into the DurableStreamsModule.forRoot options, e.g. {"readCacheBytes":0} to read every chunk from PostgreSQL (default {})',
+  BENCH_DS_OPTIONS:
+    'JSON merged into the DurableStreamsModule.forRoot options, e.g. {"readCacheBytes":0} to read every chunk from PostgreSQL (default {})',
 };
 
 const VARIANTS = ['module', 'reference'];
@@ -66,7 +68,7 @@ async function appendRun(agent, url, { concurrency, seconds, message }) {
     },
   });
   if (result.errors) throw new Error(`${result.errors} appends failed, first: ${result.firstError?.message}`);
-  return result.ok / (seconds);
+  return result.ok / seconds;
 }
 
 async function fill(agent, url, { megabytes, appendBytes }) {
@@ -117,7 +119,7 @@ export async function run({ serverUrl }) {
   const messageBytes = envNumber('BENCH_MESSAGE_BYTES', 100);
   const readMb = envNumber('BENCH_READ_MB', 32);
   const readAppendBytes = envNumber('BENCH_READ_APPEND_BYTES', 4096);
-  const pad = "x".repeat(Math.max(0, messageBytes - 30));
+  const pad = 'x'.repeat(Math.max(0, messageBytes - 30));
   const messageBody = Buffer.from(JSON.stringify({ event: 'bench', pad }));
 
   const db = await createFreshDatabase(serverUrl);
@@ -156,7 +158,8 @@ export async function run({ serverUrl }) {
 
     progress(`filling a ${readMb} MB stream on each server`);
     const expected = {};
-    for (const variant of VARIANTS) expected[variant] = await fill(agent, url(variant, 'catch-up'), { megabytes: readMb, appendBytes: readAppendBytes });
+    for (const variant of VARIANTS)
+      expected[variant] = await fill(agent, url(variant, 'catch-up'), { megabytes: readMb, appendBytes: readAppendBytes });
     const readFigures = { module: [], reference: [] };
     const requestsPerRead = {};
     for (let pair = 0; pair < pairs; pair++) {
@@ -186,7 +189,9 @@ export async function run({ serverUrl }) {
         ],
       ),
     );
-    console.log(`\nPostgreSQL: synchronous_commit=${info.synchronous_commit}, fsync=${info.fsync}, wal_sync_method=${info.wal_sync_method}`);
+    console.log(
+      `\nPostgreSQL: synchronous_commit=${info.synchronous_commit}, fsync=${info.fsync}, wal_sync_method=${info.wal_sync_method}`,
+    );
     return { appends: appendFigures, catchUp: { module: rm, reference: rr } };
   } finally {
     agent.destroy();

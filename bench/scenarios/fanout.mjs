@@ -29,7 +29,8 @@ import { FanoutServerHandle } from '../lib/fanout-server.mjs';
 import { round, spread, summarize } from '../lib/stats.mjs';
 import { fmt, fmtSpread, table } from '../lib/table.mjs';
 
-export const description = 'deliveries/s, broadcast→client p50/p99 and memory per idle connection to N WS/SSE clients, module vs raw ws/http';
+export const description =
+  'deliveries/s, broadcast→client p50/p99 and memory per idle connection to N WS/SSE clients, module vs raw ws/http';
 
 export const knobs = {
   BENCH_WS_CLIENTS: 'comma list of WebSocket client counts (default 1000,10000)',
@@ -61,9 +62,10 @@ async function runVariant({ variant, transport, n, cfg, db, meter, fdLimit, pinn
   const procs = [];
   try {
     const serverClock = await clockOffset(server);
-    const url =
-      transport === 'ws' ? `ws://127.0.0.1:${server.port}${server.wsPath}` : `http://127.0.0.1:${server.port}${server.ssePath}`;
-    const shares = Array.from({ length: cfg.procs }, (_, p) => Math.floor(n / cfg.procs) + (p < n % cfg.procs ? 1 : 0)).filter((s) => s > 0);
+    const url = transport === 'ws' ? `ws://127.0.0.1:${server.port}${server.wsPath}` : `http://127.0.0.1:${server.port}${server.ssePath}`;
+    const shares = Array.from({ length: cfg.procs }, (_, p) => Math.floor(n / cfg.procs) + (p < n % cfg.procs ? 1 : 0)).filter(
+      (s) => s > 0,
+    );
     for (const share of shares) {
       const h = await FanoutClientsHandle.start({ pinCpus: pinned ? '1' : undefined, fdLimit });
       h.share = share;
@@ -76,11 +78,17 @@ async function runVariant({ variant, transport, n, cfg, db, meter, fdLimit, pinn
     const first = procs.map((h) => Math.min(h.share, Math.ceil(cfg.memWarmConns / procs.length)));
     const connect = (from, to) =>
       Promise.all(procs.map((h, p) => h.request({ type: 'connect', kind: transport, url, from: from[p], to: to[p], wave: cfg.wave })));
-    await connect(procs.map(() => 0), first);
+    await connect(
+      procs.map(() => 0),
+      first,
+    );
     await sleep(cfg.settleMs / 2);
     const mem0 = await server.request({ type: 'memory' });
     const c0 = now();
-    await connect(first, procs.map((h) => h.share));
+    await connect(
+      first,
+      procs.map((h) => h.share),
+    );
     const connectS = (now() - c0) / 1000;
     const counted = n - first.reduce((a, b) => a + b, 0);
     progress(`  ${variant} ${transport} N=${n}: ${n} clients subscribed (${counted} in ${connectS.toFixed(1)} s)`);
@@ -252,7 +260,10 @@ function report(cfg, points, measured) {
       const agg = (f) => spread(rs.map(f));
       const sum = (f) => rs.reduce((a, r) => a + f(r), 0);
       const s = {
-        transport, n, variant, runs: rs.length,
+        transport,
+        n,
+        variant,
+        runs: rs.length,
         rss: agg((r) => r.rss_kb_per_conn),
         rssOld: agg((r) => r.rss_old_kb_per_conn),
         heap: agg((r) => r.heap_kb_per_conn),
@@ -272,10 +283,19 @@ function report(cfg, points, measured) {
       };
       summary.push(s);
       rows.push([
-        transport.toUpperCase(), n, variant,
-        fmtSpread(s.rss, 1), fmtSpread(s.rssOld, 1), fmtSpread(s.heap, 2),
-        fmt(s.latRate, 1), fmtSpread(s.p50, 2), fmtSpread(s.p99, 2), fmt(s.max.max, 1),
-        fmtSpread(s.rate), fmtSpread(s.cpu, 1), `${fmt(s.serverCores.median, 2)} / ${fmt(s.clientCores.median, 2)}`,
+        transport.toUpperCase(),
+        n,
+        variant,
+        fmtSpread(s.rss, 1),
+        fmtSpread(s.rssOld, 1),
+        fmtSpread(s.heap, 2),
+        fmt(s.latRate, 1),
+        fmtSpread(s.p50, 2),
+        fmtSpread(s.p99, 2),
+        fmt(s.max.max, 1),
+        fmtSpread(s.rate),
+        fmtSpread(s.cpu, 1),
+        `${fmt(s.serverCores.median, 2)} / ${fmt(s.clientCores.median, 2)}`,
         `${s.received}/${s.expected}${s.lost ? ` LOST ${s.lost}` : ''}${s.extra ? ` extra ${s.extra}` : ''}${s.closed ? ` closed ${s.closed}` : ''}`,
       ]);
     }
@@ -283,8 +303,22 @@ function report(cfg, points, measured) {
   console.log(`\n### Results: median [min–max] over ${cfg.pairs} run(s) per variant\n`);
   console.log(
     table(
-      ['transport', 'N', 'variant', 'idle RSS KB/conn', 'same, young gen. out', 'idle heap KB/conn', 'lat ev/s', 'p50 ms', 'p99 ms', 'max ms',
-        'burst deliveries/s', 'server CPU µs/deliv', 'burst cores server / max client proc', 'received/expected'],
+      [
+        'transport',
+        'N',
+        'variant',
+        'idle RSS KB/conn',
+        'same, young gen. out',
+        'idle heap KB/conn',
+        'lat ev/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'burst deliveries/s',
+        'server CPU µs/deliv',
+        'burst cores server / max client proc',
+        'received/expected',
+      ],
       rows,
     ),
   );
@@ -319,24 +353,53 @@ function report(cfg, points, measured) {
       return spread(out);
     };
     ratioRows.push([
-      transport.toUpperCase(), n,
+      transport.toUpperCase(),
+      n,
       `${fmt(rateRatio, 2)}× (≥ ${t.rate}×) ${mark(ok.rate)}`,
-      fmtSpread(perPair((r) => r.burst.deliveries_per_s), 2),
+      fmtSpread(
+        perPair((r) => r.burst.deliveries_per_s),
+        2,
+      ),
       `${fmt(p99Ratio, 2)}× (≤ ${t.p99}×) ${mark(ok.p99)}`,
-      fmtSpread(perPair((r) => r.latency.p99), 2),
+      fmtSpread(
+        perPair((r) => r.latency.p99),
+        2,
+      ),
       `${fmt(m.p50.median / b.p50.median, 2)}×`,
       `${fmt(kb, 1)} KB vs raw ${fmt(b.rssOld.median, 1)} (≤ ${t.kbPerConn} KB) ${mark(ok.mem)}; with young gen. ${fmt(m.rss.median, 1)} vs ${fmt(b.rss.median, 1)}`,
       ok.loss ? 'none' : `module ${m.lost}, raw ${b.lost}`,
     ]);
     verdicts.push({
-      transport, n, rate_ratio: round(rateRatio), p99_ratio: round(p99Ratio), module_rss_old_kb_per_conn: round(kb, 2),
-      raw_rss_old_kb_per_conn: round(b.rssOld.median, 2), module_rss_kb_per_conn: round(m.rss.median, 2),
-      raw_rss_kb_per_conn: round(b.rss.median, 2), module_lost: m.lost, raw_lost: b.lost,
+      transport,
+      n,
+      rate_ratio: round(rateRatio),
+      p99_ratio: round(p99Ratio),
+      module_rss_old_kb_per_conn: round(kb, 2),
+      raw_rss_old_kb_per_conn: round(b.rssOld.median, 2),
+      module_rss_kb_per_conn: round(m.rss.median, 2),
+      raw_rss_kb_per_conn: round(b.rss.median, 2),
+      module_lost: m.lost,
+      raw_lost: b.lost,
       pass: ok.rate && ok.p99 && ok.mem && ok.loss,
     });
   }
   console.log('\n### Module / raw, against the targets\n');
-  console.log(table(['transport', 'N', 'deliveries/s (of medians)', 'per pair', 'p99 (of medians)', 'per pair', 'p50', 'idle RSS per conn, young gen. out (module)', 'lost deliveries'], ratioRows));
+  console.log(
+    table(
+      [
+        'transport',
+        'N',
+        'deliveries/s (of medians)',
+        'per pair',
+        'p99 (of medians)',
+        'per pair',
+        'p50',
+        'idle RSS per conn, young gen. out (module)',
+        'lost deliveries',
+      ],
+      ratioRows,
+    ),
+  );
   const saturated = summary.filter((s) => s.clientCores.median > 0.85);
   if (saturated.length) {
     console.log(

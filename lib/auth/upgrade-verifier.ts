@@ -4,7 +4,6 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { UpgradeRefusal } from '../platform/ws-verify-client.js';
 import { createUpgradeExecutionContext } from '../platform/nest-upgrade-execution-context.js';
 
-
 /**
  * Decides whether an HTTP upgrade may become a Firehose WebSocket: the origin allow-list first,
  * then the app's guards in order, as Nest would run them on an HTTP route. Guards see the raw

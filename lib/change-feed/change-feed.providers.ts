@@ -23,7 +23,13 @@ export const CHANGE_FEED_PROVIDERS: Provider[] = [
   },
   {
     provide: ChangeFeedRelay,
-    useFactory: async (registry: ChangeFeedRegistry, store: FirehoseStore, cleaner: FirehoseCleaner, listener: PgListener, options: ResolvedFirehoseOptions) => {
+    useFactory: async (
+      registry: ChangeFeedRegistry,
+      store: FirehoseStore,
+      cleaner: FirehoseCleaner,
+      listener: PgListener,
+      options: ResolvedFirehoseOptions,
+    ) => {
       const relay = new ChangeFeedRelay(store.dataSource, {
         eventChannel: options.notifyChannel,
         wakeChannel: options.notifyChannel + CHANGE_FEED_WAKE_CHANNEL_SUFFIX,

@@ -26,11 +26,19 @@ export class ChangeFeedRegistry {
     assertName('table', table);
     const operations = options.operations ?? [...CHANGE_OPERATIONS];
     if (!Array.isArray(operations) || operations.length === 0 || operations.some((op) => !CHANGE_OPERATIONS.includes(op))) {
-      throw new ChangeFeedInvalidOptionsError(schema, table, `operations must be a non-empty list of ${CHANGE_OPERATIONS.join(', ')}, got ${JSON.stringify(operations)}.`);
+      throw new ChangeFeedInvalidOptionsError(
+        schema,
+        table,
+        `operations must be a non-empty list of ${CHANGE_OPERATIONS.join(', ')}, got ${JSON.stringify(operations)}.`,
+      );
     }
     const columns = options.columns;
     if (columns !== undefined && (!Array.isArray(columns) || columns.length === 0 || columns.some((c) => typeof c !== 'string'))) {
-      throw new ChangeFeedInvalidOptionsError(schema, table, `columns must be a non-empty list of column names (or left out for every column), got ${JSON.stringify(columns)}.`);
+      throw new ChangeFeedInvalidOptionsError(
+        schema,
+        table,
+        `columns must be a non-empty list of column names (or left out for every column), got ${JSON.stringify(columns)}.`,
+      );
     }
     try {
       const [row] = await this.dataSource.query(`SELECT ${this.t.enableFunction}($1, $2, $3::text[], $4::text[], $5) AS stream`, [
@@ -49,7 +57,11 @@ export class ChangeFeedRegistry {
           throw new ChangeFeedTableNotFoundError(schema, table);
         case '42703':
         case '22023':
-          throw new ChangeFeedInvalidOptionsError(schema, table, `${(error as Error).message.replace(/^Cannot enable a change feed on [^:]*: /, '')} Name columns exactly (case-sensitive).`);
+          throw new ChangeFeedInvalidOptionsError(
+            schema,
+            table,
+            `${(error as Error).message.replace(/^Cannot enable a change feed on [^:]*: /, '')} Name columns exactly (case-sensitive).`,
+          );
         default:
           throw error;
       }
@@ -69,8 +81,13 @@ export class ChangeFeedRegistry {
   }
 
   async list(): Promise<ChangeFeedInfo[]> {
-    const rows: Array<{ schema_name: string; table_name: string; stream: string; columns: string[] | null; operations: ChangeOperation[] }> =
-      await this.dataSource.query(`SELECT * FROM ${this.t.listFunction}()`);
+    const rows: Array<{
+      schema_name: string;
+      table_name: string;
+      stream: string;
+      columns: string[] | null;
+      operations: ChangeOperation[];
+    }> = await this.dataSource.query(`SELECT * FROM ${this.t.listFunction}()`);
     return rows.map((row) => ({
       schema: row.schema_name,
       table: row.table_name,
@@ -83,6 +100,10 @@ export class ChangeFeedRegistry {
 
 function assertName(what: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new ChangeFeedInvalidOptionsError(String(name), '', `the ${what} name must be a non-empty string, as stored in PostgreSQL (unquoted).`);
+    throw new ChangeFeedInvalidOptionsError(
+      String(name),
+      '',
+      `the ${what} name must be a non-empty string, as stored in PostgreSQL (unquoted).`,
+    );
   }
 }

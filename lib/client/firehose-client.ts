@@ -30,7 +30,9 @@ export class FirehoseClient {
   configure(options: FirehoseClientOptions): void {
     const next = { ...this.policy, ...options };
     if (!(next.reconnectDelay > 0) || !(next.maxReconnectDelay >= next.reconnectDelay)) {
-      throw new RangeError('Firehose.configure: reconnectDelay must be above 0 and maxReconnectDelay at least reconnectDelay (both in ms).');
+      throw new RangeError(
+        'Firehose.configure: reconnectDelay must be above 0 and maxReconnectDelay at least reconnectDelay (both in ms).',
+      );
     }
     this.policy = next;
   }

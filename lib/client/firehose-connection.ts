@@ -139,7 +139,12 @@ export class FirehoseConnection {
     } catch (error) {
       // Only a malformed URL throws here: retrying would not fix it.
       this.setState('idle');
-      this.dispatch(FIREHOSE_CLOSED_EVENT, { path: this.path, code: 0, reason: String(error), reconnect: false } satisfies FirehoseClosedDetail);
+      this.dispatch(FIREHOSE_CLOSED_EVENT, {
+        path: this.path,
+        code: 0,
+        reason: String(error),
+        reconnect: false,
+      } satisfies FirehoseClosedDetail);
       return;
     }
     this.socket = socket;

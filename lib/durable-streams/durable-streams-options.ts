@@ -27,7 +27,9 @@ export function resolveDurableStreamsOptions(given: DurableStreamsOptions): Reso
     throw new DurableStreamsConfigurationError('path must not be "/": streams need a base path of their own, e.g. "/v1/stream".');
   }
   if (typeof resolved.path !== 'string' || !resolved.path.startsWith('/') || /[?#\s%]/.test(resolved.path)) {
-    throw new DurableStreamsConfigurationError(`path ${JSON.stringify(given.path)} must be a URL path starting with "/", e.g. "/v1/stream".`);
+    throw new DurableStreamsConfigurationError(
+      `path ${JSON.stringify(given.path)} must be a URL path starting with "/", e.g. "/v1/stream".`,
+    );
   }
   for (const key of ['longPollTimeout', 'readChunkBytes', 'maxAppendBytes', 'sseMaxDuration', 'appendBatchSize'] as const) {
     const value = resolved[key];

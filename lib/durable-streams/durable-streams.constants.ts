@@ -30,14 +30,36 @@ export const CURSOR_INTERVAL_SECONDS = 20;
 
 /** Request headers a browser may send cross-origin. */
 export const CORS_ALLOW_HEADERS = [
-  'Content-Type', 'Authorization', 'If-None-Match', 'Stream-Seq', 'Stream-TTL', 'Stream-Expires-At', 'Stream-Closed',
-  'Producer-Id', 'Producer-Epoch', 'Producer-Seq', 'Stream-Forked-From', 'Stream-Fork-Offset', 'Stream-Fork-Sub-Offset',
+  'Content-Type',
+  'Authorization',
+  'If-None-Match',
+  'Stream-Seq',
+  'Stream-TTL',
+  'Stream-Expires-At',
+  'Stream-Closed',
+  'Producer-Id',
+  'Producer-Epoch',
+  'Producer-Seq',
+  'Stream-Forked-From',
+  'Stream-Fork-Offset',
+  'Stream-Fork-Sub-Offset',
 ].join(', ');
 /** Response headers a browser script may read. */
 export const CORS_EXPOSE_HEADERS = [
-  'Stream-Next-Offset', 'Stream-Cursor', 'Stream-Up-To-Date', 'Stream-Closed', 'Stream-TTL', 'Stream-Expires-At',
-  'Stream-SSE-Data-Encoding', 'Producer-Epoch', 'Producer-Seq', 'Producer-Expected-Seq', 'Producer-Received-Seq',
-  'ETag', 'Content-Type', 'Location',
+  'Stream-Next-Offset',
+  'Stream-Cursor',
+  'Stream-Up-To-Date',
+  'Stream-Closed',
+  'Stream-TTL',
+  'Stream-Expires-At',
+  'Stream-SSE-Data-Encoding',
+  'Producer-Epoch',
+  'Producer-Seq',
+  'Producer-Expected-Seq',
+  'Producer-Received-Seq',
+  'ETag',
+  'Content-Type',
+  'Location',
 ].join(', ');
 export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, HEAD, OPTIONS';
 

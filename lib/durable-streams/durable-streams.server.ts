@@ -28,7 +28,11 @@ export class DurableStreamsServer implements OnApplicationBootstrap, BeforeAppli
       this.logger.warn(`No HTTP server (an application context?): Durable Streams is not served at ${this.path}`);
       return;
     }
-    this.restore = interceptRequests(server, (url) => this.router.matches(url), (req, res) => void this.router.handle(req, res));
+    this.restore = interceptRequests(
+      server,
+      (url) => this.router.matches(url),
+      (req, res) => void this.router.handle(req, res),
+    );
     this.logger.log(`Durable Streams served at ${this.path}/*`);
   }
 

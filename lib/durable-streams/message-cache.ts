@@ -32,7 +32,11 @@ export class MessageCache {
     this.windows.set(streamId, window);
     const out: StoredMessage[] = [];
     let size = 0;
-    for (let i = firstEndAfter(window.ends, from); i < window.ends.length && window.ends[i] <= tail && (size < maxBytes || out.length === 0); i++) {
+    for (
+      let i = firstEndAfter(window.ends, from);
+      i < window.ends.length && window.ends[i] <= tail && (size < maxBytes || out.length === 0);
+      i++
+    ) {
       out.push({ end: window.ends[i], data: window.data[i] });
       size += window.data[i].length;
     }

@@ -45,9 +45,15 @@ export class FirehoseExplorer implements OnApplicationBootstrap, OnApplicationSh
     this.unsubscribers.splice(0).forEach((unsubscribe) => unsubscribe());
   }
 
-  private register(wrapper: InstanceWrapper, instance: Record<string, (...args: unknown[]) => unknown>, method: string, streams: string[]): void {
+  private register(
+    wrapper: InstanceWrapper,
+    instance: Record<string, (...args: unknown[]) => unknown>,
+    method: string,
+    streams: string[],
+  ): void {
     const name = `${String(wrapper.name)}.${method}`;
-    const fail = (error: unknown) => this.logger.error(`@OnFirehose handler ${name} failed: ${(error as Error)?.message ?? String(error)}`, (error as Error)?.stack);
+    const fail = (error: unknown) =>
+      this.logger.error(`@OnFirehose handler ${name} failed: ${(error as Error)?.message ?? String(error)}`, (error as Error)?.stack);
     this.unsubscribers.push(
       this.hub.subscribe(streams, {
         next: (item) => {

@@ -20,7 +20,10 @@ export function installVerifyClient(
   onError: (error: unknown) => void,
 ): void {
   // Two parameters: `ws` then waits for the callback instead of reading a return value.
-  server.options.verifyClient = (info: { req: IncomingMessage; origin: string }, accept: (result: boolean, code?: number, message?: string) => void) => {
+  server.options.verifyClient = (
+    info: { req: IncomingMessage; origin: string },
+    accept: (result: boolean, code?: number, message?: string) => void,
+  ) => {
     verify(info.req, info.origin).then(
       (refusal) => (refusal ? accept(false, refusal.status, refusal.message) : accept(true)),
       (error) => {

@@ -28,7 +28,12 @@ export class FirehoseQueueRegistry implements NotificationChannelHandler, OnAppl
 
   open<T>(name: string): FirehoseQueueHandle<T> {
     assertValidStreamName(name);
-    const handle = new FirehoseQueueHandle<T>(name, this.bufferSize, (n, m) => this.send(n, m), (h) => this.forget(h));
+    const handle = new FirehoseQueueHandle<T>(
+      name,
+      this.bufferSize,
+      (n, m) => this.send(n, m),
+      (h) => this.forget(h),
+    );
     let set = this.handles.get(name);
     if (!set) this.handles.set(name, (set = new Set()));
     set.add(handle);

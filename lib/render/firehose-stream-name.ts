@@ -32,7 +32,10 @@ export function firehoseStreamName(target: FirehoseStreamTarget): string {
   }
   const { id } = target;
   if (!((typeof id === 'number' && Number.isFinite(id)) || typeof id === 'bigint' || (typeof id === 'string' && id !== ''))) {
-    throw new FirehoseInvalidStreamNameError(`${type.name}:${String(id)}`, `the ${type.name} has no id yet; save it before naming its stream`);
+    throw new FirehoseInvalidStreamNameError(
+      `${type.name}:${String(id)}`,
+      `the ${type.name} has no id yet; save it before naming its stream`,
+    );
   }
   const name = `${type.name}:${String(id)}`;
   assertValidStreamName(name);

@@ -24,8 +24,10 @@ export function renderFirehoseStreamSource(
   const streams = [...new Set(list.map(firehoseStreamName))];
   for (const stream of streams) {
     // The element's attribute is a comma-separated list whose names the client trims.
-    if (stream.includes(',')) throw new FirehoseInvalidStreamNameError(stream, 'a name with a comma cannot be listed in the element\'s "streams" attribute');
-    if (stream.trim() !== stream) throw new FirehoseInvalidStreamNameError(stream, 'the element\'s "streams" attribute ignores blanks around a name');
+    if (stream.includes(','))
+      throw new FirehoseInvalidStreamNameError(stream, 'a name with a comma cannot be listed in the element\'s "streams" attribute');
+    if (stream.trim() !== stream)
+      throw new FirehoseInvalidStreamNameError(stream, 'the element\'s "streams" attribute ignores blanks around a name');
   }
   const path = options.path ?? DEFAULT_PATH;
   if (typeof path !== 'string' || path === '') {

@@ -5,7 +5,14 @@ import { isDeepStrictEqual } from 'node:util';
  * the test framework (Jest's `expect.objectContaining(…)`, Vitest's too), or a value whose fields
  * must all be present and equal (extra fields of the data are allowed, arrays compare whole).
  */
-export type BroadcastMatcher = ((data: unknown) => boolean) | { asymmetricMatch(data: unknown): boolean } | object | string | number | boolean | null;
+export type BroadcastMatcher =
+  | ((data: unknown) => boolean)
+  | { asymmetricMatch(data: unknown): boolean }
+  | object
+  | string
+  | number
+  | boolean
+  | null;
 
 /** True when `data` satisfies `matcher` (see BroadcastMatcher). */
 export function matchesBroadcast(data: unknown, matcher: BroadcastMatcher): boolean {

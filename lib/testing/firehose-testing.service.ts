@@ -41,7 +41,13 @@ export class FirehoseTestingService implements FirehoseServiceApi {
     serializeData(data, DEFAULT_MAX_PAYLOAD_BYTES, 'send less data in tests too');
     const sequence = (this.sequences.get(stream) ?? 0) + 1;
     this.sequences.set(stream, sequence);
-    const event: FirehoseEvent<T> = { id: this.recorded.length + 1, stream, data: structuredClone(data), sequence, streamId: this.streamId(stream) };
+    const event: FirehoseEvent<T> = {
+      id: this.recorded.length + 1,
+      stream,
+      data: structuredClone(data),
+      sequence,
+      streamId: this.streamId(stream),
+    };
     this.recorded.push(event);
     this.live.next(event);
     return event;
@@ -52,7 +58,8 @@ export class FirehoseTestingService implements FirehoseServiceApi {
     const names = new Set(normalizeStreamNames(streams));
     const after = options.lastEventId;
     return new Observable<FirehoseStreamItem<T>>((subscriber) => {
-      if (after !== undefined) for (const event of this.recorded) if (event.id > after && names.has(event.stream)) subscriber.next(event as FirehoseEvent<T>);
+      if (after !== undefined)
+        for (const event of this.recorded) if (event.id > after && names.has(event.stream)) subscriber.next(event as FirehoseEvent<T>);
       options.onLive?.();
       return this.live
         .pipe(
@@ -69,9 +76,13 @@ export class FirehoseTestingService implements FirehoseServiceApi {
     let handles = this.queues.get(name);
     if (!handles) this.queues.set(name, (handles = new Set()));
     const open = handles;
-    const queue = new InMemoryQueue<T>(name, (message) => {
-      for (const handle of open) handle.receive(message);
-    }, () => open.delete(queue as InMemoryQueue<unknown>));
+    const queue = new InMemoryQueue<T>(
+      name,
+      (message) => {
+        for (const handle of open) handle.receive(message);
+      },
+      () => open.delete(queue as InMemoryQueue<unknown>),
+    );
     open.add(queue as InMemoryQueue<unknown>);
     return queue;
   }
@@ -89,13 +100,17 @@ export class FirehoseTestingService implements FirehoseServiceApi {
    * BroadcastMatcher; without one, any data). Returns the first matching event.
    */
   expectBroadcast<T = unknown>(stream: string, matcher?: BroadcastMatcher): FirehoseEvent<T> {
-    const match = this.recorded.find((event) => event.stream === stream && (matcher === undefined || matchesBroadcast(event.data, matcher)));
+    const match = this.recorded.find(
+      (event) => event.stream === stream && (matcher === undefined || matchesBroadcast(event.data, matcher)),
+    );
     if (match) return match as FirehoseEvent<T>;
     const sent = this.recorded.filter((event) => event.stream === stream).map((event) => event.data);
     throw new AssertionError({
       message:
         `Expected a broadcast to "${stream}"${matcher === undefined ? '' : ` matching ${inspect(matcher, { depth: 4 })}`}, ` +
-        (sent.length === 0 ? `but none was sent to it (streams broadcast to: ${this.streamsSoFar()}).` : `but it got: ${inspect(sent, { depth: 4 })}.`),
+        (sent.length === 0
+          ? `but none was sent to it (streams broadcast to: ${this.streamsSoFar()}).`
+          : `but it got: ${inspect(sent, { depth: 4 })}.`),
       stackStartFn: this.expectBroadcast,
     });
   }
@@ -105,7 +120,10 @@ export class FirehoseTestingService implements FirehoseServiceApi {
     const sent = this.recorded.filter((event) => event.stream === stream);
     if (sent.length === 0) return;
     throw new AssertionError({
-      message: `Expected no broadcast to "${stream}", but it got ${sent.length}: ${inspect(sent.map((e) => e.data), { depth: 4 })}.`,
+      message: `Expected no broadcast to "${stream}", but it got ${sent.length}: ${inspect(
+        sent.map((e) => e.data),
+        { depth: 4 },
+      )}.`,
       stackStartFn: this.expectNoBroadcast,
     });
   }

@@ -317,10 +317,12 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const t = changeFeedTables((queryRunner.connection.options as { schema?: string }).schema);
-    const enabled: Array<{ qualified: string }> = await queryRunner.query(
-      `SELECT format('%I.%I', n.nspname, c.relname) AS qualified
+    const enabled: Array<{ qualified: string }> = await queryRunner
+      .query(
+        `SELECT format('%I.%I', n.nspname, c.relname) AS qualified
        FROM ${t.registry} r JOIN pg_class c ON c.oid = r.relid JOIN pg_namespace n ON n.oid = c.relnamespace`,
-    ).catch(() => []);
+      )
+      .catch(() => []);
     for (const { qualified } of enabled) {
       await queryRunner.query(`DROP TRIGGER IF EXISTS ${CHANGE_FEED_TRIGGER} ON ${qualified}`);
     }

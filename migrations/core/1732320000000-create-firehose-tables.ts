@@ -56,9 +56,7 @@ export class CreateFirehoseTables1732320000000 implements MigrationInterface {
     // key and no (channel_id, sequence) unique index: firehose_append creates the channel row before
     // its messages and numbers them under that row's lock, and each extra per-row check cost about a
     // fifth of a batch's time (npm run bench -- broadcast).
-    await queryRunner.query(
-      `CREATE INDEX IF NOT EXISTS firehose_messages_channel_id_id ON ${t.messages} (channel_id, id)`,
-    );
+    await queryRunner.query(`CREATE INDEX IF NOT EXISTS firehose_messages_channel_id_id ON ${t.messages} (channel_id, id)`);
     // One round trip per batch. The advisory lock, held to commit, makes ids commit-ordered across
     // all writers, so `id > cursor` never skips a row that commits late. The channel upsert assigns
     // each stream a contiguous range of sequences under the stream row's lock; a rollback undoes it.

@@ -19,7 +19,12 @@ export class DemoController {
   @Get()
   @Header('Cache-Control', 'no-cache')
   async board(@Res({ passthrough: true }) response: ServerResponse, @Query('streams') streams?: string): Promise<string> {
-    const names = streams ? streams.split(',').map((name) => name.trim()).filter(Boolean) : DEFAULT_STREAMS;
+    const names = streams
+      ? streams
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : DEFAULT_STREAMS;
     // An invalid name throws FirehoseInvalidStreamNameError, which the app's exception filter answers with 400.
     const element = renderFirehoseStreamSource(names.length > 0 ? names : DEFAULT_STREAMS, { path: '/firehose' });
     const page = await (this.page ??= readDemoPage());

@@ -83,7 +83,9 @@ describe('browser client in headless Chromium', () => {
     await page.waitForFunction(() => (window as any).Firehose.streams('/firehose').length === 3);
     // Every stream confirmed: each subscribe has been sent, so any second socket would exist by now.
     await page.waitForFunction(() =>
-      ['x', 'y', 'z'].every((stream) => (window as any).__events.some((e: any) => e.type === 'subscribed' && e.detail.streams.includes(stream))),
+      ['x', 'y', 'z'].every((stream) =>
+        (window as any).__events.some((e: any) => e.type === 'subscribed' && e.detail.streams.includes(stream)),
+      ),
     );
     expect(await sockets()).toBe(1);
 
@@ -242,7 +244,12 @@ describe('browser client in headless Chromium', () => {
       await waitForEvents(page, 'message', 5);
 
       expect((await messages(page)).map((m) => m.id)).toEqual([5, 6, 7, 4, 8]);
-      expect((await recorded(page, 'reset'))[0].detail).toEqual({ path: rawUrl, stream: 'script', last_event_id: 3, reason: 'cursor-ahead' });
+      expect((await recorded(page, 'reset'))[0].detail).toEqual({
+        path: rawUrl,
+        stream: 'script',
+        last_event_id: 3,
+        reason: 'cursor-ahead',
+      });
       const closed = (await recorded(page, 'closed'))[0].detail;
       expect(closed).toEqual({ path: rawUrl, code: 4008, reason: 'Too slow: reconnect with last_event_id', reconnect: true });
       const reconnecting = (await recorded(page, 'reconnecting'))[0].detail;

@@ -17,7 +17,11 @@ describe('sample demo page', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('browser_demo');
-    app = await NestFactory.create(AppModule.forDatabase(db.url), { logger: ['error', 'warn'], forceCloseConnections: true, abortOnError: false });
+    app = await NestFactory.create(AppModule.forDatabase(db.url), {
+      logger: ['error', 'warn'],
+      forceCloseConnections: true,
+      abortOnError: false,
+    });
     app.useWebSocketAdapter(new WsAdapter(app));
     await app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
@@ -68,8 +72,14 @@ describe('sample demo page', () => {
 
     // An event from elsewhere in the app (here the service itself) reaches the board too.
     const event = await app.get(FirehoseService).broadcast('dashboard', { visitors: 42 });
-    await rows(second, 'ws').first().locator('.id', { hasText: `#${event.id}` }).waitFor();
-    await rows(second, 'sse').first().locator('.id', { hasText: `#${event.id}` }).waitFor();
+    await rows(second, 'ws')
+      .first()
+      .locator('.id', { hasText: `#${event.id}` })
+      .waitFor();
+    await rows(second, 'sse')
+      .first()
+      .locator('.id', { hasText: `#${event.id}` })
+      .waitFor();
   });
 
   it('keeps the realtime table current in every tab through the change feed: insert, update, delete', async () => {

@@ -91,10 +91,14 @@ describe('browser client across a server restart', () => {
     await restart(async () => {
       for (let i = 0; i < KEEP * 3; i++) whileDown.push(await writer.firehose.broadcast('trimmed', i));
       // Wait for cleanup: a replay from the page's cursor must now answer a reset.
-      await waitFor(async () => {
-        const [item] = await collect(writer.firehose.stream(['trimmed'], { lastEventId: first.id }), 1).done;
-        return isFirehoseReset(item);
-      }, 10_000, 'cleanup of the trimmed stream');
+      await waitFor(
+        async () => {
+          const [item] = await collect(writer.firehose.stream(['trimmed'], { lastEventId: first.id }), 1).done;
+          return isFirehoseReset(item);
+        },
+        10_000,
+        'cleanup of the trimmed stream',
+      );
     });
 
     // The reset names the stream's newest id: the page reloads its state, and what follows is newer.

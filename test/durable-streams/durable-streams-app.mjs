@@ -7,7 +7,13 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
-import { DURABLE_STREAMS_MIGRATIONS, DurableStreamsModule, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule } from '../../dist/lib/index.js';
+import {
+  DURABLE_STREAMS_MIGRATIONS,
+  DurableStreamsModule,
+  FIREHOSE_ENTITIES,
+  FIREHOSE_MIGRATIONS,
+  FirehoseModule,
+} from '../../dist/lib/index.js';
 
 function adminUrl() {
   const url = process.env.FIREHOSE_TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -52,7 +58,11 @@ export async function startDurableStreamsApp(label, durableStreams = {}, { datab
       DurableStreamsModule.forRoot(durableStreams),
     ],
   })(DurableStreamsAppModule);
-  const app = await NestFactory.create(DurableStreamsAppModule, { logger: ['error', 'warn'], forceCloseConnections: true, abortOnError: false });
+  const app = await NestFactory.create(DurableStreamsAppModule, {
+    logger: ['error', 'warn'],
+    forceCloseConnections: true,
+    abortOnError: false,
+  });
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -73,7 +73,11 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     const url = (base: string) => `${base}/v1/stream/restart`;
     await fetch(url(app.baseUrl), { method: 'PUT', headers: { 'content-type': 'application/octet-stream' } });
     const offsets: string[] = [];
-    for (const bytes of [[0, 1, 2], [255, 254], [10, 13, 10]]) {
+    for (const bytes of [
+      [0, 1, 2],
+      [255, 254],
+      [10, 13, 10],
+    ]) {
       const res = await fetch(url(app.baseUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
@@ -101,7 +105,11 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     const text = `${app.baseUrl}/v1/stream/bad-input-text`;
     await fetch(json, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '[{"a":1}]' });
     await fetch(text, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'hello' });
-    const producer = (id: string, epoch: number, seq: number) => ({ 'producer-id': id, 'producer-epoch': String(epoch), 'producer-seq': String(seq) });
+    const producer = (id: string, epoch: number, seq: number) => ({
+      'producer-id': id,
+      'producer-epoch': String(epoch),
+      'producer-seq': String(seq),
+    });
     const post = (url: string, headers: Record<string, string>, body?: string) => fetch(url, { method: 'POST', headers, body });
     // Accepted setup: producer p at epoch 1 seq 0, Stream-Seq "5".
     expect((await post(json, { 'content-type': 'application/json', ...producer('p', 1, 0) }, '{"b":2}')).status).toBe(200);
@@ -122,7 +130,11 @@ describe('Durable Streams: durability, bad input, several processes', () => {
       ['producer sequence gap', post(json, { 'content-type': 'application/json', ...producer('p', 1, 5) }, '{"c":3}'), 409],
       ['new epoch not at seq 0', post(json, { 'content-type': 'application/json', ...producer('p', 2, 1) }, '{"c":3}'), 400],
       ['partial producer headers', post(json, { 'content-type': 'application/json', 'producer-id': 'p' }, '{"c":3}'), 400],
-      ['non-integer producer seq', post(json, { 'content-type': 'application/json', ...producer('p', 1, 1), 'producer-seq': '1e3' }, '{"c":3}'), 400],
+      [
+        'non-integer producer seq',
+        post(json, { 'content-type': 'application/json', ...producer('p', 1, 1), 'producer-seq': '1e3' }, '{"c":3}'),
+        400,
+      ],
       ['body over maxAppendBytes', post(text, { 'content-type': 'text/plain' }, 'x'.repeat(5000)), 413],
       ['PUT with another config', fetch(text, { method: 'PUT', headers: { 'content-type': 'application/json' } }), 409],
       ['bad offset', fetch(`${text}?offset=../x`), 400],
@@ -148,7 +160,10 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     });
     const sse = await fetch(`${url}?offset=-1&live=sse`);
     const reading = sse.text().catch(() => 'aborted');
-    const poll = fetch(`${url}?offset=${tail}&live=long-poll`).then((r) => r.status, () => 'aborted');
+    const poll = fetch(`${url}?offset=${tail}&live=long-poll`).then(
+      (r) => r.status,
+      () => 'aborted',
+    );
     await waitFor(() => polling, 5000, 'the long-poll to reach the server');
     // The long-poll would hold the server for 20 s and the SSE response for good: close() must not wait for them.
     const closing = local.close();
@@ -169,14 +184,20 @@ describe('Durable Streams: durability, bad input, several processes', () => {
     // Expired by the database's clock, which is the one the sweeper compares with.
     await waitFor(
       async () =>
-        (await db.query(`SELECT 1 FROM firehose_ds_streams WHERE path = '/v1/stream/sweep-ttl' AND now() >= accessed_at + ttl_seconds * interval '1 second'`)).length > 0,
+        (
+          await db.query(
+            `SELECT 1 FROM firehose_ds_streams WHERE path = '/v1/stream/sweep-ttl' AND now() >= accessed_at + ttl_seconds * interval '1 second'`,
+          )
+        ).length > 0,
       10_000,
       'the TTL to pass',
     );
     expect(await app.app.get(ExpiredStreamsSweeper).sweep()).toBeGreaterThanOrEqual(1);
     const left = await db.query("SELECT path FROM firehose_ds_streams WHERE path LIKE '/v1/stream/sweep-%'");
     expect(left.map((r) => r.path)).toEqual(['/v1/stream/sweep-keep']);
-    expect(await db.query('SELECT 1 FROM firehose_ds_messages m LEFT JOIN firehose_ds_streams s ON s.id = m.stream_id WHERE s.id IS NULL')).toEqual([]);
+    expect(
+      await db.query('SELECT 1 FROM firehose_ds_messages m LEFT JOIN firehose_ds_streams s ON s.id = m.stream_id WHERE s.id IS NULL'),
+    ).toEqual([]);
   });
 
   it('serves the same streams from two processes; an append on one wakes a long-poll on the other at once', async () => {

@@ -25,7 +25,9 @@ async function startApp(url: string, features: DynamicModule[]): Promise<{ app: 
 }
 
 const durableStreamsTables = (db: TestDatabase) =>
-  db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'firehose_ds_%' ORDER BY table_name`);
+  db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'firehose_ds_%' ORDER BY table_name`,
+  );
 
 describe('DurableStreamsModule is opt-in', () => {
   let db: TestDatabase;
@@ -55,7 +57,11 @@ describe('DurableStreamsModule is opt-in', () => {
     app = started.app;
     const put = await fetch(`${started.base}/custom/streams/x`, { method: 'PUT', headers: { 'content-type': 'text/plain' } });
     expect(put.status).toBe(201);
-    const append = await fetch(`${started.base}/custom/streams/x`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const append = await fetch(`${started.base}/custom/streams/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(append.status).toBe(204);
     const read = await fetch(`${started.base}/custom/streams/x?offset=-1`);
     expect(read.status).toBe(200);
@@ -63,7 +69,9 @@ describe('DurableStreamsModule is opt-in', () => {
     expect(read.headers.get('stream-up-to-date')).toBe('true');
     expect((await fetch(`${started.base}/v1/stream/x`, { method: 'PUT' })).status).toBe(404);
     expect((await durableStreamsTables(db)).map((row) => row.table_name)).toEqual([
-      'firehose_ds_messages', 'firehose_ds_producers', 'firehose_ds_streams',
+      'firehose_ds_messages',
+      'firehose_ds_producers',
+      'firehose_ds_streams',
     ]);
   });
 });

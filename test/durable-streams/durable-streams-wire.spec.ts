@@ -9,7 +9,8 @@ describe('Durable Streams wire helpers', () => {
     const offsets = positions.map(formatOffset);
     expect([...offsets].sort()).toEqual(offsets);
     expect(offsets.map(parseOffset)).toEqual(positions);
-    for (const bad of ['', '-1', 'now', '12', '_1', '1_', 'a_1', '1_1/..', ' 1_1', '1_99999999999999999']) expect(parseOffset(bad)).toBeUndefined();
+    for (const bad of ['', '-1', 'now', '12', '_1', '1_', 'a_1', '1_1/..', ' 1_1', '1_99999999999999999'])
+      expect(parseOffset(bad)).toBeUndefined();
   });
 
   it('JSON bodies flatten one level and concatenate into an array without parsing', () => {

@@ -42,7 +42,14 @@ const unserializableData: Array<[string, () => unknown]> = [
   ['a string with a lone surrogate', () => 'a\ud800b'],
   ['a key with a lone low surrogate', () => ({ '\udc00': 1 })],
   ['a lone surrogate after an escaped backslash', () => '\\\ud800'],
-  ['a toJSON that throws', () => ({ toJSON: () => { throw new Error('nope'); } })],
+  [
+    'a toJSON that throws',
+    () => ({
+      toJSON: () => {
+        throw new Error('nope');
+      },
+    }),
+  ],
 ];
 
 describe('bad input', () => {
@@ -162,7 +169,10 @@ describe('bad input', () => {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         // A stranded broadcast waits for shutdown; 18 commits take well under this even on a busy disk.
-        timer = setTimeout(() => reject(new Error(`broadcast #${sequences.length + 1} still pending after 15 s: the batcher never wrote it`)), 15_000);
+        timer = setTimeout(
+          () => reject(new Error(`broadcast #${sequences.length + 1} still pending after 15 s: the batcher never wrote it`)),
+          15_000,
+        );
       });
       try {
         await Promise.race([sequence(), deadline]);
@@ -184,9 +194,12 @@ describe('bad input', () => {
       expect(() => t.firehose.stream([])).toThrow(FirehoseInvalidStreamNameError);
     });
 
-    it.each([-1, 1.5, 'x', Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('throws FirehoseInvalidCursorError for lastEventId %p', (cursor) => {
-      expect(() => t.firehose.stream('fine', { lastEventId: cursor as number })).toThrow(FirehoseInvalidCursorError);
-    });
+    it.each([-1, 1.5, 'x', Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])(
+      'throws FirehoseInvalidCursorError for lastEventId %p',
+      (cursor) => {
+        expect(() => t.firehose.stream('fine', { lastEventId: cursor as number })).toThrow(FirehoseInvalidCursorError);
+      },
+    );
 
     it('accepts lastEventId 0 (replay everything kept)', async () => {
       const first = await t.firehose.broadcast('cursor-zero', 'only');
@@ -205,9 +218,17 @@ describe('bad input', () => {
       const queue = t.firehose.queue('jobs');
       try {
         // The message alone is over the 7999-byte NOTIFY limit.
-        await expect(queue.push('x'.repeat(8000))).rejects.toMatchObject({ name: 'FirehosePayloadTooLargeError', bytes: 8002, limit: 7999 });
+        await expect(queue.push('x'.repeat(8000))).rejects.toMatchObject({
+          name: 'FirehosePayloadTooLargeError',
+          bytes: 8002,
+          limit: 7999,
+        });
         // The message fits, but not with the `{"q":"jobs","m":…}` envelope (17 bytes).
-        await expect(queue.push('x'.repeat(7997))).rejects.toMatchObject({ name: 'FirehosePayloadTooLargeError', bytes: 8016, limit: 7999 });
+        await expect(queue.push('x'.repeat(7997))).rejects.toMatchObject({
+          name: 'FirehosePayloadTooLargeError',
+          bytes: 8016,
+          limit: 7999,
+        });
         await expect(queue.push(10n)).rejects.toThrow(FirehoseUnserializableDataError);
         // The queue still works afterwards, and the largest message that fits goes through.
         const fits = 'x'.repeat(7999 - 17 - 2);

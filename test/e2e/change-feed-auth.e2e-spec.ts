@@ -1,11 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import {
-  isTableChangeEvent,
-  type FirehoseAuthorizer,
-  type FirehoseConnectionContext,
-  type FirehoseEvent,
-} from '../../lib/index.js';
+import { isTableChangeEvent, type FirehoseAuthorizer, type FirehoseConnectionContext, type FirehoseEvent } from '../../lib/index.js';
 import { waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { openSse } from '../utils/sse-client.js';

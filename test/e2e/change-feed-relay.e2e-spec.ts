@@ -64,7 +64,10 @@ describe('change feeds: what the relay carries and who relays', () => {
   it('lets another app take over the relay when the relaying app closes mid-backlog, losing and repeating nothing', async () => {
     // Enough for many relay steps (one of CHANGE_RELAY_BATCH_EVENTS each), so the first relay stops mid-backlog.
     const ROWS = 8_000;
-    const apps: FirehoseTestApp[] = [await createFirehoseApp({ url: db.url, changeFeeds: true }), await createFirehoseApp({ url: db.url, changeFeeds: true })];
+    const apps: FirehoseTestApp[] = [
+      await createFirehoseApp({ url: db.url, changeFeeds: true }),
+      await createFirehoseApp({ url: db.url, changeFeeds: true }),
+    ];
     const closed = new Set<FirehoseTestApp>();
     try {
       const relayed = apps.map((app) => countRelayed(app));

@@ -26,7 +26,8 @@ function record(t: FirehoseTestApp, streams: string | string[]) {
     items,
     events,
     ready: () => waitFor(() => live, 10_000, 'the subscription to go live'),
-    waitFor: (count: number, timeoutMs = 15_000) => waitFor(() => events().length >= count, timeoutMs, `${count} change events`).then(events),
+    waitFor: (count: number, timeoutMs = 15_000) =>
+      waitFor(() => events().length >= count, timeoutMs, `${count} change events`).then(events),
     stop: () => subscription.unsubscribe(),
   };
 }
@@ -336,7 +337,9 @@ describe('table change feeds', () => {
       'The change feed on public.tags is already enabled. Disable it first, or pass { replace: true } to FirehoseChangeFeedService.enable to change its options.',
     );
     await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(ChangeFeedNotEnabledError);
-    await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(/No change feed is enabled on public\.nope\. FirehoseChangeFeedService\.list\(\)/);
+    await expect(t.changeFeeds.disable('public', 'nope')).rejects.toThrow(
+      /No change feed is enabled on public\.nope\. FirehoseChangeFeedService\.list\(\)/,
+    );
     await expect(t.changeFeeds.enable('public', 'nope')).rejects.toThrow(ChangeFeedTableNotFoundError);
     await expect(t.changeFeeds.enable('public', 'tags', { replace: true, columns: ['id', 'Label'] })).rejects.toThrow(
       ChangeFeedInvalidOptionsError,
@@ -368,7 +371,9 @@ describe('table change feeds', () => {
     await db.query(`INSERT INTO "Shop Floor"."Order Items" VALUES (7, 2.5)`);
     const [event] = await feed.waitFor(1);
     expect(event.data).toEqual({ type: 'INSERT', schema: 'Shop Floor', table: 'Order Items', record: { Id: 7, 'Unit Price': 2.5 } });
-    const listed = await db.query('SELECT schema_name, table_name, stream FROM firehose_list_change_feeds() WHERE schema_name = $1', ['Shop Floor']);
+    const listed = await db.query('SELECT schema_name, table_name, stream FROM firehose_list_change_feeds() WHERE schema_name = $1', [
+      'Shop Floor',
+    ]);
     expect(listed).toEqual([{ schema_name: 'Shop Floor', table_name: 'Order Items', stream: 'table:Shop Floor.Order Items' }]);
     await expect(db.query(`SELECT firehose_enable_change_feed('Shop Floor', 'Order Items')`)).rejects.toThrow(/already enabled/);
     await db.query(`SELECT firehose_disable_change_feed('Shop Floor', 'Order Items')`);

@@ -50,7 +50,9 @@ describe('cleanup and reset', () => {
     const { events, others } = await seedAndTrim('trimmed', 'untouched');
     expect(await keptSequences('trimmed')).toEqual([16, 17, 18, 19, 20]);
     expect(await keptSequences('untouched')).toEqual([1, 2, 3, 4]);
-    const channels = await db.query("SELECT name, sequence, pruned_id FROM firehose_channels WHERE name IN ('trimmed', 'untouched') ORDER BY name");
+    const channels = await db.query(
+      "SELECT name, sequence, pruned_id FROM firehose_channels WHERE name IN ('trimmed', 'untouched') ORDER BY name",
+    );
     expect(channels).toEqual([
       { name: 'trimmed', sequence: '20', pruned_id: String(events[14].id) },
       { name: 'untouched', sequence: '4', pruned_id: '0' },
@@ -64,10 +66,7 @@ describe('cleanup and reset', () => {
     await waitFor(() => items.items.length >= 1, 5_000, 'the reset');
     expect(items.items).toEqual([{ type: 'reset', stream: 'reset-me', reason: 'history-trimmed', lastEventId: events[19].id }]);
     const live = await t.firehose.broadcast('reset-me', { n: 21 });
-    expect(await items.done).toEqual([
-      { type: 'reset', stream: 'reset-me', reason: 'history-trimmed', lastEventId: events[19].id },
-      live,
-    ]);
+    expect(await items.done).toEqual([{ type: 'reset', stream: 'reset-me', reason: 'history-trimmed', lastEventId: events[19].id }, live]);
     expect(live.sequence).toBe(21);
   });
 

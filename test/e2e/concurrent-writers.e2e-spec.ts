@@ -104,7 +104,11 @@ describe('concurrent writers across two processes', () => {
     const byId = new Map(written.map((event) => [event.id, event]));
     for (const event of seen) {
       const sent = byId.get(event.id)!;
-      expect({ stream: event.stream, sequence: event.sequence, data: event.data }).toEqual({ stream: sent.stream, sequence: sent.sequence, data: sent.data });
+      expect({ stream: event.stream, sequence: event.sequence, data: event.data }).toEqual({
+        stream: sent.stream,
+        sequence: sent.sequence,
+        data: sent.data,
+      });
     }
     const writers = new Set(seen.map((event) => (event.data as { writer: string }).writer));
     expect(writers.size).toBe(2 * WRITERS_PER_PROCESS);

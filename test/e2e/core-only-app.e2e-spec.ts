@@ -26,7 +26,9 @@ function expectNoFeatureStatements(statements: string[], what: string): void {
   const offending = mentioningFeatures(statements);
   if (offending.length === 0) return;
   const list = statements.map((sql) => `${offending.includes(sql) ? '  >> ' : '     '}${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
-  throw new Error(`${offending.length} of the ${statements.length} statements the app sent ${what} touch a feature module's objects:\n${list.join('\n')}`);
+  throw new Error(
+    `${offending.length} of the ${statements.length} statements the app sent ${what} touch a feature module's objects:\n${list.join('\n')}`,
+  );
 }
 
 interface RecordedApp {
@@ -53,7 +55,11 @@ async function createRecordedApp(url: string, options: { changeFeeds: boolean })
   })
   class RecordedAppModule {}
   try {
-    const app = await NestFactory.create(RecordedAppModule, { logger: ['error', 'warn'], forceCloseConnections: true, abortOnError: false });
+    const app = await NestFactory.create(RecordedAppModule, {
+      logger: ['error', 'warn'],
+      forceCloseConnections: true,
+      abortOnError: false,
+    });
     app.useWebSocketAdapter(new WsAdapter(app));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };

@@ -121,7 +121,9 @@ describe('guards on the transports', () => {
     it('does not run the global APP_GUARD on the upgrade, as documented', async () => {
       const trace = nextTrace();
       // The APP_GUARD would refuse this request on any HTTP route; the upgrade only sees the module's guards.
-      const client = await openWs(`${t.wsUrl}/firehose`, { headers: { 'x-trace': trace, 'x-app-block': '1', authorization: 'Bearer admin' } });
+      const client = await openWs(`${t.wsUrl}/firehose`, {
+        headers: { 'x-trace': trace, 'x-app-block': '1', authorization: 'Bearer admin' },
+      });
       open.push(client);
       expect(runs.get(trace)).toEqual(['authenticate', 'admin-only']);
       client.send({ command: 'subscribe', streams: ['guarded'] });

@@ -1,5 +1,11 @@
 import { createServer } from 'node:net';
-import { FirehoseListenerConnectionError, FirehoseModule, isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../lib/index.js';
+import {
+  FirehoseListenerConnectionError,
+  FirehoseModule,
+  isFirehoseReset,
+  type FirehoseEvent,
+  type FirehoseStreamItem,
+} from '../../lib/index.js';
 import { PgListener } from '../../lib/listener/pg-listener.js';
 import { collectLive, sleep, waitFor } from '../utils/collect.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';
@@ -190,7 +196,11 @@ describe('listener: a LISTEN lost without a disconnect, and a boot that cannot l
     const port = await closedPort();
     const started = createFirehoseAppFromModule({
       url: db.url,
-      firehoseModule: FirehoseModule.forRoot({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/nowhere`, reconnectAttempts: 3, reconnectDelay: 20 }),
+      firehoseModule: FirehoseModule.forRoot({
+        databaseUrl: `postgres://postgres@127.0.0.1:${port}/nowhere`,
+        reconnectAttempts: 3,
+        reconnectDelay: 20,
+      }),
       logger: false,
     });
     const error = await started.then(

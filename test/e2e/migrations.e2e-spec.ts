@@ -2,7 +2,15 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, type FirehoseEvent } from '../../lib/index.js';
+import {
+  CHANGE_FEED_MIGRATIONS,
+  DURABLE_STREAMS_MIGRATIONS,
+  FIREHOSE_ENTITIES,
+  FIREHOSE_MIGRATIONS,
+  FirehoseModule,
+  FirehoseService,
+  type FirehoseEvent,
+} from '../../lib/index.js';
 import { collect, collectLive } from '../utils/collect.js';
 import { createFirehoseApp } from '../utils/create-firehose-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
@@ -65,12 +73,18 @@ describe('migrations', () => {
     try {
       await dataSource.runMigrations();
       for (let i = 0; i < ALL_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
-      const left = await db.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' AND tablename <> 'firehose_migrations'");
+      const left = await db.query(
+        "SELECT tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' AND tablename <> 'firehose_migrations'",
+      );
       expect(left).toEqual([]);
       await dataSource.runMigrations();
       const schemaObjects = async () => ({
         tables: (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.tablename),
-        functions: (await db.query("SELECT p.oid::regprocedure::text AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1")).map((r) => r.f),
+        functions: (
+          await db.query(
+            "SELECT p.oid::regprocedure::text AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1",
+          )
+        ).map((r) => r.f),
         indexes: (await db.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.indexname),
       });
       const once = await schemaObjects();

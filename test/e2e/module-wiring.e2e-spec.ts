@@ -4,12 +4,7 @@ import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehos
 import { createFirehoseAppFromModule } from '../utils/create-firehose-app-from-module.js';
 import { listenForNotifications } from '../utils/notify-listener.js';
 import { collectLive, waitFor } from '../utils/collect.js';
-import {
-  FirehoseConfigurationError,
-  FirehoseModule,
-  type FirehoseModuleOptions,
-  type FirehoseOptionsFactory,
-} from '../../lib/index.js';
+import { FirehoseConfigurationError, FirehoseModule, type FirehoseModuleOptions, type FirehoseOptionsFactory } from '../../lib/index.js';
 
 /** Subscribes, broadcasts, and checks the event is stored and comes back live unchanged. */
 async function expectBroadcastRoundTrip(t: FirehoseTestApp, db: TestDatabase, stream: string): Promise<void> {
@@ -81,9 +76,21 @@ describe('module wiring', () => {
 
   describe('rejects invalid options at boot with FirehoseConfigurationError naming the option', () => {
     const cases: Array<[string, FirehoseModuleOptions, RegExp]> = [
-      ['notifyChannel', { notifyChannel: 'Bad-Name' }, /^Invalid Firehose configuration: notifyChannel "Bad-Name" is not a lower-case SQL identifier/],
-      ['cleanupThreshold', { cleanupThreshold: 0 }, /^Invalid Firehose configuration: cleanupThreshold must be a positive integer, got 0\.$/],
-      ['notifyMaxBytes', { notifyMaxBytes: 9000 }, /^Invalid Firehose configuration: notifyMaxBytes 9000 exceeds PostgreSQL's NOTIFY limit; use at most 7999\.$/],
+      [
+        'notifyChannel',
+        { notifyChannel: 'Bad-Name' },
+        /^Invalid Firehose configuration: notifyChannel "Bad-Name" is not a lower-case SQL identifier/,
+      ],
+      [
+        'cleanupThreshold',
+        { cleanupThreshold: 0 },
+        /^Invalid Firehose configuration: cleanupThreshold must be a positive integer, got 0\.$/,
+      ],
+      [
+        'notifyMaxBytes',
+        { notifyMaxBytes: 9000 },
+        /^Invalid Firehose configuration: notifyMaxBytes 9000 exceeds PostgreSQL's NOTIFY limit; use at most 7999\.$/,
+      ],
     ];
 
     it.each(cases)('%s (forRoot)', async (_option, invalid, message) => {

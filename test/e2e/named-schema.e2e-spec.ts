@@ -60,7 +60,9 @@ describe('a named DataSource with a schema other than public', () => {
       const tables = await db.query(`SELECT schemaname, tablename FROM pg_tables WHERE tablename LIKE 'firehose_%' ORDER BY 1, 2`);
       expect(tables.length).toBeGreaterThan(0);
       expect(tables.filter((t) => t.schemaname !== SCHEMA)).toEqual([]);
-      expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['firehose_channels', 'firehose_messages', 'firehose_change_staging']));
+      expect(tables.map((t) => t.tablename)).toEqual(
+        expect.arrayContaining(['firehose_channels', 'firehose_messages', 'firehose_change_staging']),
+      );
 
       // Broadcast, live.
       const live = await collectLive(firehose, 'in-schema', 1);

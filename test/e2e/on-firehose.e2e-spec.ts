@@ -70,7 +70,12 @@ describe('@OnFirehose', () => {
 
   it('registers each handler once per decorator, and only once despite the useExisting alias', () => {
     expect(t.app.get(RECORDER_ALIAS)).toBe(recorder);
-    expect(logger.messages('log').filter((m) => m.startsWith('@OnFirehose ')).sort()).toEqual([
+    expect(
+      logger
+        .messages('log')
+        .filter((m) => m.startsWith('@OnFirehose '))
+        .sort(),
+    ).toEqual([
       '@OnFirehose Recorder.onAOrB ← a',
       '@OnFirehose Recorder.onAOrB ← b',
       '@OnFirehose Recorder.onAliased ← aliased',
@@ -105,7 +110,11 @@ describe('@OnFirehose', () => {
     const first = await t.firehose.broadcast('faulty', 'one');
     const second = await t.firehose.broadcast('faulty', 'two');
     const third = await t.firehose.broadcast('faulty', 'three');
-    await waitFor(() => recorder.survivors.length >= 3 && logger.messages('error').length >= errorsBefore + 6, 5_000, 'three events and six errors');
+    await waitFor(
+      () => recorder.survivors.length >= 3 && logger.messages('error').length >= errorsBefore + 6,
+      5_000,
+      'three events and six errors',
+    );
     expect(recorder.survivors).toEqual([first, second, third]);
     expect([recorder.syncCalls, recorder.asyncCalls]).toEqual([3, 3]);
     expect(logger.messages('error').slice(errorsBefore).sort()).toEqual(

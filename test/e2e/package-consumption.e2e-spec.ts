@@ -44,12 +44,21 @@ describe('the packed package in a plain Nest 12 app', () => {
     db = await createTestDatabase('package');
     app = mkdtempSync(join(tmpdir(), 'firehose-consumer-'));
     // npm test has just built dist/; packing must not rebuild it (prepack) under the other test files' feet.
-    const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS }).trim().split('\n').pop()!;
+    const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: SCRIPT_TIMEOUT_MS,
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     const target = join(app, 'node_modules', 'nestjs-firehose');
     mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', join(app, packed), '-C', target, '--strip-components=1']);
     // The peers the app brings, and the package's own dependencies, as `npm install` would add them.
-    const dependencies = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
+    const dependencies = Object.keys(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {},
+    );
     for (const name of [...PEERS, ...dependencies]) symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   }, 60_000);
@@ -122,7 +131,12 @@ console.log(JSON.stringify({
   tag: FIREHOSE_STREAM_SOURCE_TAG,
 }));`,
     );
-    expect(lastLine(run('client.mjs', 'unused'))).toEqual({ resolved: true, client: true, subscribe: 'function', tag: 'firehose-stream-source' });
+    expect(lastLine(run('client.mjs', 'unused'))).toEqual({
+      resolved: true,
+      client: true,
+      subscribe: 'function',
+      tag: 'firehose-stream-source',
+    });
   });
 
   it('type-checks a decorated TypeScript consumer against the shipped typings', () => {
@@ -152,12 +166,24 @@ export class AppModule {}
       join(app, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022', 'DOM'], strict: true, noEmit: true,
-          experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true, types: [],
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          strict: true,
+          noEmit: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          skipLibCheck: true,
+          types: [],
         },
         files: ['consumer.ts'],
       }),
     );
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: SCRIPT_TIMEOUT_MS,
+    });
   });
 });

@@ -39,7 +39,7 @@ describe('queue across processes', () => {
     await child.call('push', { name: 'replies', messages: ['pong'] });
     await expect(waiting).resolves.toBe('pong');
     queue.close();
-    const [{ count }] = await db.query("SELECT count(*)::int AS count FROM firehose_messages");
+    const [{ count }] = await db.query('SELECT count(*)::int AS count FROM firehose_messages');
     expect(count).toBe(0);
   });
 

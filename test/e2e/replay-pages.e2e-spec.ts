@@ -46,7 +46,11 @@ describe(`replay in pages of ${PAGE} while writers run`, () => {
     writing = false;
     const written = (await writers).flat();
     const last = await t.firehose.broadcast(STREAMS[0], 'last');
-    await waitFor(() => readers.every((r) => r.items.some((item) => !isFirehoseReset(item) && item.id === last.id)), 30_000, 'the last event');
+    await waitFor(
+      () => readers.every((r) => r.items.some((item) => !isFirehoseReset(item) && item.id === last.id)),
+      30_000,
+      'the last event',
+    );
     const all = [...backlog, ...written, last].sort((a, b) => a.id - b.id);
     for (const reader of readers) {
       reader.subscription.unsubscribe();

@@ -119,7 +119,10 @@ describe('SSE authorization', () => {
     const shown = await t.firehose.broadcast('shaped', { n: 1 });
     await t.firehose.broadcast('shaped', { n: 2, secret: true });
     const last = await t.firehose.broadcast('shaped', { n: 3 });
-    for (const [sse, name] of [[ann, 'ann'], [bob, 'bob']] as const) {
+    for (const [sse, name] of [
+      [ann, 'ann'],
+      [bob, 'bob'],
+    ] as const) {
       // `last` came after the skipped one: once it is here, the skipped one was not sent.
       const frames = await sse.waitForDataFrames(2);
       expect(sse.dataFrames()).toHaveLength(2);

@@ -145,9 +145,7 @@ describe('SSE transport', () => {
       const expected = [...before.slice(5), ...(await during), await t.firehose.broadcast(stream, 'last')];
       await sse.waitForDataFrames(expected.length);
       expect(ids(sse)).toEqual(expected.map((event) => event.id));
-      expect(sse.dataFrames().map((frame) => JSON.parse(frame.data!).sequence)).toEqual(
-        Array.from({ length: 21 }, (_, i) => i + 6),
-      );
+      expect(sse.dataFrames().map((frame) => JSON.parse(frame.data!).sequence)).toEqual(Array.from({ length: 21 }, (_, i) => i + 6));
     }
 
     it('replays after the Last-Event-ID header, then goes live with no gap or duplicate', async () => {
@@ -255,7 +253,9 @@ describe('SSE transport', () => {
       expect(head).toMatch(/\r\nContent-Type: text\/event-stream/i);
       expect(head).not.toMatch(/Transfer-Encoding/i);
       // The body is the event stream itself, with no chunk sizes around its frames.
-      expect(body).toContain(`id: ${first.id}\nevent: old-http\ndata: {"data":{"n":1},"channel_id":${first.streamId},"sequence":${first.sequence}}\n\n`);
+      expect(body).toContain(
+        `id: ${first.id}\nevent: old-http\ndata: {"data":{"n":1},"channel_id":${first.streamId},"sequence":${first.sequence}}\n\n`,
+      );
       expect(body).not.toMatch(/^[0-9a-f]+\r\n/m);
       expect(socket.destroyed).toBe(false);
     } finally {
@@ -292,7 +292,10 @@ describe('SSE transport', () => {
   });
 
   it("stays open past the server's keep-alive timeout while idle", async () => {
-    const quiet = await createFirehoseHttpApp({ url: db.url, firehose: { authorizer: AllowAllStreamsAuthorizer, sseHeartbeatInterval: 60_000 } });
+    const quiet = await createFirehoseHttpApp({
+      url: db.url,
+      firehose: { authorizer: AllowAllStreamsAuthorizer, sseHeartbeatInterval: 60_000 },
+    });
     const control = net.connect(Number(new URL(quiet.baseUrl).port), '127.0.0.1');
     try {
       quiet.app.getHttpServer().keepAliveTimeout = 200;
@@ -342,14 +345,17 @@ describe('SSE transport', () => {
   it('ends the response of a client that stops reading, while a reading client gets every event', async () => {
     const limited = await createFirehoseHttpApp({
       url: db.url,
-            // Below a burst of the loop below (10 × 100 KB): a burst to a client that reads does not count,
+      // Below a burst of the loop below (10 × 100 KB): a burst to a client that reads does not count,
       // only what is still waiting once it has gone to the kernel.
       firehose: { authorizer: AllowAllStreamsAuthorizer, sseMaxPendingBytes: 256 * 1024 },
       // The module warns when it drops the client; that warning is the expected outcome here.
       logger: ['error'],
     });
     const server = limited.app.getHttpServer();
-    const openConnections = () => new Promise<number>((resolve, reject) => server.getConnections((error: Error | null, count: number) => (error ? reject(error) : resolve(count))));
+    const openConnections = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error: Error | null, count: number) => (error ? reject(error) : resolve(count))),
+      );
     try {
       const from = await newestId();
       const stalled = await connect(`streams=bulk&last_event_id=${from}`, {}, limited.baseUrl);

@@ -43,7 +43,13 @@ describe('broadcast inside a caller transaction ({ manager })', () => {
   it('on commit, stores the event with the caller’s writes and delivers it live', async () => {
     const live = await collectLive(t.firehose, 'tx-commit', 1, 5_000);
     const event = await orderAndBroadcast('tx-commit', 'apple');
-    expect(event).toEqual({ id: expect.any(Number), stream: 'tx-commit', data: { item: 'apple' }, sequence: 1, streamId: expect.any(Number) });
+    expect(event).toEqual({
+      id: expect.any(Number),
+      stream: 'tx-commit',
+      data: { item: 'apple' },
+      sequence: 1,
+      streamId: expect.any(Number),
+    });
     expect(await live.done).toEqual([event]);
     expect(await db.query('SELECT id, sequence, data FROM firehose_messages WHERE id = $1', [event.id])).toEqual([
       { id: String(event.id), sequence: '1', data: { item: 'apple' } },
@@ -115,7 +121,11 @@ describe('the append lock between a caller transaction and plain broadcasts', ()
   });
 
   const waitingOnAdvisoryLock = async () =>
-    (await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length > 0;
+    (
+      await db.query(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      )
+    ).length > 0;
 
   it('makes a plain broadcast wait for a { manager } transaction that holds the lock, and gives it the higher id', async () => {
     const before = await t.firehose.broadcast('locked', 'before');

@@ -73,7 +73,10 @@ describe('WebSocket authentication and authorization', () => {
 
     it('answers 403 to an origin not in allowedOrigins, before any guard runs', async () => {
       const runs = guardRuns.length;
-      const refused = await refusedUpgrade(`${t.wsUrl}/firehose`, { origin: 'https://evil.example', headers: { authorization: 'Bearer token-ann' } });
+      const refused = await refusedUpgrade(`${t.wsUrl}/firehose`, {
+        origin: 'https://evil.example',
+        headers: { authorization: 'Bearer token-ann' },
+      });
       expect(refused).toEqual({ status: 403, body: 'Origin https://evil.example is not in allowedOrigins.' });
       expect((await refusedUpgrade(`${t.wsUrl}/firehose`, { headers: { authorization: 'Bearer token-ann' } })).status).toBe(403);
       // Without a token the guard would answer 401: a 403 shows the origin check came first.

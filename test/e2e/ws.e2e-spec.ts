@@ -126,7 +126,11 @@ describe('WebSocket transport', () => {
       ['{not json', 'invalid-json', /not JSON/],
       ['[1,2]', 'invalid-json', /not a JSON object/],
       [{ command: 'listen', streams: ['a'] }, 'unknown-command', /Unknown command "listen"; send \{"command":"subscribe"/],
-      [{ event: 'subscribe', data: { streams: ['a'] } }, 'unknown-command', /Nest's \{"event":…\} frames are not Firehose commands; send \{"command":"subscribe"/],
+      [
+        { event: 'subscribe', data: { streams: ['a'] } },
+        'unknown-command',
+        /Nest's \{"event":…\} frames are not Firehose commands; send \{"command":"subscribe"/,
+      ],
       [{ command: 'subscribe' }, 'invalid-command', /needs "streams", a non-empty array/],
       [{ command: 'subscribe', streams: ['ok', 'bad\u0001name'] }, 'invalid-stream', /control characters/],
       [{ command: 'subscribe', streams: [''] }, 'invalid-stream', /it is empty/],

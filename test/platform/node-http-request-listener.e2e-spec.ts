@@ -55,7 +55,7 @@ describe('platform: a request listener in front of Nest (Express)', () => {
   const post = (path: string, body: string) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-  it('finds the framework on the server\'s request listeners at onApplicationBootstrap', () => {
+  it("finds the framework on the server's request listeners at onApplicationBootstrap", () => {
     expect(app.get(BootstrapProbe).requestListenersAtBootstrap).toBeGreaterThanOrEqual(1);
     expect(server.listeners('request').length).toBe(app.get(BootstrapProbe).requestListenersAtBootstrap);
   });

@@ -28,7 +28,11 @@ describe('platform: COPY … TO STDOUT through pg-copy-streams', () => {
     const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const big = Buffer.alloc(3 * 1024 * 1024, 0xab);
     await client.query('INSERT INTO copy_rows VALUES (1, $1), (2, $2), (3, $3), ($4, $5)', [
-      every, Buffer.alloc(0), big, String(2 ** 53 - 1), Buffer.from('last'),
+      every,
+      Buffer.alloc(0),
+      big,
+      String(2 ** 53 - 1),
+      Buffer.from('last'),
     ]);
     const rows = await copyRows();
     expect(rows.map(([n]) => n)).toEqual([1, 2, 3, 2 ** 53 - 1]);
@@ -65,7 +69,10 @@ describe('platform: COPY … TO STDOUT through pg-copy-streams', () => {
     await victim.connect();
     victim.on('error', () => undefined);
     const [{ pid }] = (await victim.query('SELECT pg_backend_pid() AS pid')).rows;
-    const copying = copyOut(victim, 'COPY (SELECT g, pg_sleep(0.01)::text::bytea FROM generate_series(1, 2000) g) TO STDOUT (FORMAT binary)');
+    const copying = copyOut(
+      victim,
+      'COPY (SELECT g, pg_sleep(0.01)::text::bytea FROM generate_series(1, 2000) g) TO STDOUT (FORMAT binary)',
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     await client.query('SELECT pg_terminate_backend($1)', [pid]);
     const error = await copying.catch((e: Error & { code?: string }) => e);

@@ -43,7 +43,11 @@ describe('platform/ws-verify-client: ws reads options.verifyClient at every upgr
 
   it('refuses with 500 when the check fails', async () => {
     const errors: unknown[] = [];
-    installVerifyClient(server, async () => Promise.reject(new Error('boom')), (error) => errors.push(error));
+    installVerifyClient(
+      server,
+      async () => Promise.reject(new Error('boom')),
+      (error) => errors.push(error),
+    );
     expect(await upgrade()).toBe(500);
     expect(errors).toHaveLength(1);
   });

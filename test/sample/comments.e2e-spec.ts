@@ -40,7 +40,9 @@ describe('sample CommentsService (createFirehoseTestSchema)', () => {
     expect(await live.done).toEqual([event]);
     expect(event.data).toEqual({ id: comment.id, text: 'hello' });
     const dataSource = app.get(DataSource);
-    const [stored] = await dataSource.query(`SELECT c.text, m.data FROM ${schema.schema}.sample_comments c, ${schema.schema}.firehose_messages m`);
+    const [stored] = await dataSource.query(
+      `SELECT c.text, m.data FROM ${schema.schema}.sample_comments c, ${schema.schema}.firehose_messages m`,
+    );
     expect(stored).toEqual({ text: 'hello', data: { id: comment.id, text: 'hello' } });
   });
 });

@@ -30,7 +30,22 @@ describe('browser client helpers', () => {
   });
 
   it("checks stream names by the server's rules", () => {
-    const names = ['dashboard', 'Comment:42', 'é'.repeat(127), 'é'.repeat(128), '', 'a\u0000', 'tab\t', 'c1\u0085', 'del\u007f', '\ud83d\ude00', '\ud83d', 'x\ude00', 'x'.repeat(255), 'x'.repeat(256)];
+    const names = [
+      'dashboard',
+      'Comment:42',
+      'é'.repeat(127),
+      'é'.repeat(128),
+      '',
+      'a\u0000',
+      'tab\t',
+      'c1\u0085',
+      'del\u007f',
+      '\ud83d\ude00',
+      '\ud83d',
+      'x\ude00',
+      'x'.repeat(255),
+      'x'.repeat(256),
+    ];
     const server = (name: string) => {
       try {
         assertValidStreamName(name);

@@ -85,8 +85,17 @@ describe('resolveFirehoseOptions', () => {
 
   describe('positive integer options', () => {
     const keys = [
-      'cleanupThreshold', 'cleanupInterval', 'reconnectAttempts', 'reconnectDelay', 'notifyMaxBytes',
-      'maxPayloadBytes', 'batchSize', 'replayBatchSize', 'heartbeatInterval', 'heartbeatTimeout', 'queueBufferSize',
+      'cleanupThreshold',
+      'cleanupInterval',
+      'reconnectAttempts',
+      'reconnectDelay',
+      'notifyMaxBytes',
+      'maxPayloadBytes',
+      'batchSize',
+      'replayBatchSize',
+      'heartbeatInterval',
+      'heartbeatTimeout',
+      'queueBufferSize',
     ] as const;
     const bad: unknown[] = [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '10', true];
 
@@ -135,7 +144,13 @@ describe('validateFirehoseExtras', () => {
   });
 
   it('keeps given values', () => {
-    const given = { path: '/live', guards: [SomeGuard as never], maxFrameBytes: 20, allowedOrigins: ['https://a.example'], serveClient: false };
+    const given = {
+      path: '/live',
+      guards: [SomeGuard as never],
+      maxFrameBytes: 20,
+      allowedOrigins: ['https://a.example'],
+      serveClient: false,
+    };
     expect(validateFirehoseExtras(given)).toEqual({
       path: '/live',
       guards: [SomeGuard],

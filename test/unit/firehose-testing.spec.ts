@@ -43,7 +43,9 @@ describe('FirehoseTestingModule', () => {
     firehose.expectBroadcast('Post:7');
     expect(() => firehose.expectBroadcast('Post:7', { text: 'bye' })).toThrow(AssertionError);
     expect(() => firehose.expectBroadcast('Post:7', { text: 'bye' })).toThrow(/matching \{ text: 'bye' \}, but it got: \[.*text: 'hello'/s);
-    expect(() => firehose.expectBroadcast('Post:9')).toThrow('Expected a broadcast to "Post:9", but none was sent to it (streams broadcast to: "Post:7").');
+    expect(() => firehose.expectBroadcast('Post:9')).toThrow(
+      'Expected a broadcast to "Post:9", but none was sent to it (streams broadcast to: "Post:7").',
+    );
     expect(() => firehose.expectNoBroadcast('Post:7')).toThrow(/Expected no broadcast to "Post:7", but it got 1/);
     firehose.expectNoBroadcast('Post:9');
     firehose.reset();

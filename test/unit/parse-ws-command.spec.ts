@@ -9,7 +9,11 @@ describe('parseWsCommand', () => {
       streams: ['a', 'b'],
       lastEventId: 123,
     });
-    expect(parseWsCommand('{"command":"subscribe","streams":["a"]}')).toEqual({ command: 'subscribe', streams: ['a'], lastEventId: undefined });
+    expect(parseWsCommand('{"command":"subscribe","streams":["a"]}')).toEqual({
+      command: 'subscribe',
+      streams: ['a'],
+      lastEventId: undefined,
+    });
     expect(parseWsCommand('{"command":"subscribe","streams":["a"],"last_event_id":null}').command).toBe('subscribe');
     expect(parseWsCommand('{"command":"subscribe","streams":["a"],"last_event_id":"42"}')).toMatchObject({ lastEventId: 42 });
   });
@@ -35,7 +39,7 @@ describe('parseWsCommand', () => {
     expect((error as WsProtocolError).code).toBe(code);
   });
 
-  it("answers Nest's {\"event\":…} frames as unknown commands, saying what to send instead", () => {
+  it('answers Nest\'s {"event":…} frames as unknown commands, saying what to send instead', () => {
     const error = thrown(() => parseWsCommand('{"event":"subscribe","data":{"streams":["a"]}}')) as WsProtocolError;
     expect(error.code).toBe('unknown-command');
     expect(error.message).toMatch(/^Nest's \{"event":…\} frames are not Firehose commands; send \{"command":"subscribe"/);

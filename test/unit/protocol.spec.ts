@@ -47,7 +47,9 @@ describe('protocol/notify-payload', () => {
   }
 
   it('reads the events of a notification in order, inline and by reference', () => {
-    expect(read('[{"id":1,"stream":"a","sequence":1,"channel_id":3,"data":{"x":1}},{"id":2,"stream":"a","sequence":2,"channel_id":3,"ref":1}]')).toEqual([
+    expect(
+      read('[{"id":1,"stream":"a","sequence":1,"channel_id":3,"data":{"x":1}},{"id":2,"stream":"a","sequence":2,"channel_id":3,"ref":1}]'),
+    ).toEqual([
       ['event', { id: 1, stream: 'a', data: { x: 1 }, sequence: 1, streamId: 3 }],
       ['ref', { id: 2, stream: 'a', sequence: 2, streamId: 3 }],
     ]);

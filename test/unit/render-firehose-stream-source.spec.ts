@@ -1,4 +1,9 @@
-import { firehoseStreamName, FirehoseInvalidStreamNameError, renderFirehoseStreamSource, FirehoseConfigurationError } from '../../lib/index.js';
+import {
+  firehoseStreamName,
+  FirehoseInvalidStreamNameError,
+  renderFirehoseStreamSource,
+  FirehoseConfigurationError,
+} from '../../lib/index.js';
 import { escapeHtmlAttribute } from '../../lib/render/escape-html-attribute.js';
 
 class Comment {

@@ -39,7 +39,15 @@ describe('serializeData', () => {
       ['a nested BigInt', { deep: [{ n: 1n }] }, /BigInt/],
       ['a circular object', circular, /circular/i],
       ['a toJSON returning undefined', { toJSON: () => undefined }, /object has no JSON form/],
-      ['a toJSON that throws', { toJSON: () => { throw new Error('no way'); } }, /no way/],
+      [
+        'a toJSON that throws',
+        {
+          toJSON: () => {
+            throw new Error('no way');
+          },
+        },
+        /no way/,
+      ],
     ])('%s', (_label, data, reason) => {
       const error = thrown(() => serialize(data));
       expect(error).toBeInstanceOf(FirehoseUnserializableDataError);

@@ -26,8 +26,12 @@ describe('SSE frames', () => {
 
   it('gives a reset the connection cursor as id, and no id line without one', () => {
     const reset = { type: 'reset', stream: 'a', lastEventId: 900, reason: 'history-trimmed' } as const;
-    expect(resetFrame(reset, 12)).toBe('id: 12\nevent: firehose:reset\ndata: {"stream":"a","last_event_id":900,"reason":"history-trimmed"}\n\n');
-    expect(resetFrame(reset, undefined)).toBe('event: firehose:reset\ndata: {"stream":"a","last_event_id":900,"reason":"history-trimmed"}\n\n');
+    expect(resetFrame(reset, 12)).toBe(
+      'id: 12\nevent: firehose:reset\ndata: {"stream":"a","last_event_id":900,"reason":"history-trimmed"}\n\n',
+    );
+    expect(resetFrame(reset, undefined)).toBe(
+      'event: firehose:reset\ndata: {"stream":"a","last_event_id":900,"reason":"history-trimmed"}\n\n',
+    );
   });
 
   it('opens with the retry hint alone and beats with a comment', () => {

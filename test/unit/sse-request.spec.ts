@@ -46,6 +46,8 @@ describe('parseLastEventId', () => {
     const fromHeader = thrown(() => parseLastEventId(request('/sse', { 'last-event-id': value })));
     expect(fromHeader).toBeInstanceOf(BadRequestException);
     expect(fromHeader.message).toMatch(/^Invalid Last-Event-ID header/);
-    expect(thrown(() => parseLastEventId(request(`/sse?last_event_id=${value}`))).message).toMatch(/^Invalid last_event_id query parameter/);
+    expect(thrown(() => parseLastEventId(request(`/sse?last_event_id=${value}`))).message).toMatch(
+      /^Invalid last_event_id query parameter/,
+    );
   });
 });

@@ -9,7 +9,9 @@ describe('table streams', () => {
   });
 
   it('recognizes change events by their stream and data, not broadcasts that merely look alike', () => {
-    expect(isTableChangeEvent(event('table:public.products', { type: 'DELETE', schema: 'public', table: 'products', old_record: { id: 1 } }))).toBe(true);
+    expect(
+      isTableChangeEvent(event('table:public.products', { type: 'DELETE', schema: 'public', table: 'products', old_record: { id: 1 } })),
+    ).toBe(true);
     expect(isTableChangeEvent(event('products', { type: 'DELETE' }))).toBe(false);
     expect(isTableChangeEvent(event('table:public.products', null))).toBe(false);
     expect(isTableChangeEvent(event('table:public.products', 'text'))).toBe(false);

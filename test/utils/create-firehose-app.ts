@@ -39,9 +39,7 @@ export async function createFirehoseApp(options: FirehoseTestAppOptions): Promis
   @Module({
     imports: [
       TypeOrmModule.forRoot(testDataSourceOptions(options.url)),
-      options.async
-        ? FirehoseModule.forRootAsync({ useFactory: async () => firehoseOptions })
-        : FirehoseModule.forRoot(firehoseOptions),
+      options.async ? FirehoseModule.forRootAsync({ useFactory: async () => firehoseOptions }) : FirehoseModule.forRoot(firehoseOptions),
       ...(options.changeFeeds ? [FirehoseChangeFeedModule] : []),
       ...(options.durableStreams ? [DurableStreamsModule.forRoot(options.durableStreams)] : []),
       ...(options.imports ?? []),

@@ -1,4 +1,12 @@
-import { Module, type DynamicModule, type INestApplication, type LoggerService, type LogLevel, type Provider, type Type } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type LogLevel,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,7 +16,8 @@ import {
   FirehoseChangeFeedService,
   FirehoseModule,
   FirehoseService,
-  type DurableStreamsOptions, } from '../../lib/index.js';
+  type DurableStreamsOptions,
+} from '../../lib/index.js';
 import { testDataSourceOptions } from './test-data-source-options.js';
 
 export interface FirehoseHttpApp {
@@ -74,5 +83,8 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
     get changeFeeds() {
       return app.get(FirehoseChangeFeedService);
     },
-    baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, close: () => app.close() };
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    close: () => app.close(),
+  };
 }

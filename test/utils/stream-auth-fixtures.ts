@@ -5,7 +5,10 @@ import type { FirehoseAuthorizer, FirehoseConnectionContext, FirehoseEvent } fro
 /** An app service the tests' guards inject: maps bearer tokens to users. */
 @Injectable()
 export class UserDirectory {
-  private readonly users = new Map([['token-ann', { name: 'ann' }], ['token-bob', { name: 'bob' }]]);
+  private readonly users = new Map([
+    ['token-ann', { name: 'ann' }],
+    ['token-bob', { name: 'bob' }],
+  ]);
   find(token: string | undefined) {
     return token ? this.users.get(token) : undefined;
   }
@@ -28,7 +31,9 @@ export class TestAuthorizer implements FirehoseAuthorizer<SignedInRequest> {
   authorizeStreams(streams: string[], context: FirehoseConnectionContext<SignedInRequest>): Promise<string[]> {
     this.seen.push(context);
     return Promise.resolve(
-      streams.filter((stream) => !stream.startsWith('private:') && (!stream.startsWith('user:') || stream === `user:${context.request.user?.name}`)),
+      streams.filter(
+        (stream) => !stream.startsWith('private:') && (!stream.startsWith('user:') || stream === `user:${context.request.user?.name}`),
+      ),
     );
   }
   async buildEvent(event: FirehoseEvent<any>, context: FirehoseConnectionContext<SignedInRequest>): Promise<FirehoseEvent | null> {

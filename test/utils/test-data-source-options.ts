@@ -4,7 +4,10 @@ import { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_ENTITIES, 
  * TypeORM options of every test app: the module's entities and migrations, applied at boot.
  * `features` adds the feature modules' migrations (both by default; `[]` for a core-only app).
  */
-export function testDataSourceOptions(url: string, features: Array<'durable-streams' | 'change-feed'> = ['durable-streams', 'change-feed']) {
+export function testDataSourceOptions(
+  url: string,
+  features: Array<'durable-streams' | 'change-feed'> = ['durable-streams', 'change-feed'],
+) {
   return {
     type: 'postgres' as const,
     url,

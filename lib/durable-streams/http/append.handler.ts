@@ -47,7 +47,8 @@ export class AppendHandler {
     if (body.length === 0) {
       if (!close) throw new StreamRequestError(400, 'An append needs a body (or Stream-Closed: true to close the stream)');
     } else {
-      if (!contentTypeHeader || mediaType(contentTypeHeader) === '') throw new StreamRequestError(400, 'An append with a body needs a Content-Type');
+      if (!contentTypeHeader || mediaType(contentTypeHeader) === '')
+        throw new StreamRequestError(400, 'An append with a body needs a Content-Type');
       item.contentType = mediaType(contentTypeHeader);
       item.data = body;
       if (item.contentType === 'application/json') {
@@ -114,6 +115,7 @@ export class AppendHandler {
 
 function parseCounter(value: string, name: string): number {
   const n = Number(value);
-  if (!INTEGER_PATTERN.test(value) || !Number.isSafeInteger(n)) throw new StreamRequestError(400, `${name} must be an integer from 0 to 2^53-1`);
+  if (!INTEGER_PATTERN.test(value) || !Number.isSafeInteger(n))
+    throw new StreamRequestError(400, `${name} must be an integer from 0 to 2^53-1`);
   return n;
 }

@@ -35,7 +35,8 @@ export class CreateDeleteHandler {
     else contentType = contentType.trim();
     const ttlHeader = header(req, 'stream-ttl');
     const expiresHeader = header(req, 'stream-expires-at');
-    if (ttlHeader !== undefined && expiresHeader !== undefined) throw new StreamRequestError(400, 'Give Stream-TTL or Stream-Expires-At, not both');
+    if (ttlHeader !== undefined && expiresHeader !== undefined)
+      throw new StreamRequestError(400, 'Give Stream-TTL or Stream-Expires-At, not both');
     if (ttlHeader !== undefined && !TTL_PATTERN.test(ttlHeader)) {
       throw new StreamRequestError(400, 'Stream-TTL must be a whole number of seconds, without sign, decimals or leading zeros');
     }
@@ -192,7 +193,8 @@ function streamPathOf(value: string): string {
 }
 
 function origin(req: IncomingMessage): string {
-  const proto = header(req, 'x-forwarded-proto')?.split(',')[0].trim() || ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const proto =
+    header(req, 'x-forwarded-proto')?.split(',')[0].trim() || ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   return `${proto}://${header(req, 'host') ?? 'localhost'}`;
 }
 
@@ -204,5 +206,11 @@ function cutPrefix(data: Buffer, count: number, json: boolean): Buffer {
   }
   const values = JSON.parse(`[${data.toString('utf8').replace(/,$/, '')}]`) as unknown[];
   if (count > values.length) throw new StreamRequestError(400, 'Stream-Fork-Sub-Offset is past the messages at the fork offset');
-  return Buffer.from(values.slice(0, count).map((v) => JSON.stringify(v)).join(',') + ',', 'utf8');
+  return Buffer.from(
+    values
+      .slice(0, count)
+      .map((v) => JSON.stringify(v))
+      .join(',') + ',',
+    'utf8',
+  );
 }

@@ -110,7 +110,11 @@ export class LiveReadHandler {
       const messages = position < current.tail ? await this.reader.messages(current, position) : [];
       let out = '';
       for (const message of messages) {
-        const payload = json ? jsonArray([message.data]).toString('utf8') : base64 ? message.data.toString('base64') : message.data.toString('utf8');
+        const payload = json
+          ? jsonArray([message.data]).toString('utf8')
+          : base64
+            ? message.data.toString('base64')
+            : message.data.toString('utf8');
         out += sseEvent('data', payload);
         position = message.end;
         out += control(position, current.tail, current.closed);

@@ -18,8 +18,18 @@ export interface AppendItem {
 }
 
 export type AppendStatus =
-  | 'ok' | 'not_found' | 'gone' | 'closed' | 'duplicate' | 'content_type' | 'stale_epoch' | 'epoch_seq'
-  | 'gap' | 'seq_conflict' | 'invalid_json' | 'empty_array';
+  | 'ok'
+  | 'not_found'
+  | 'gone'
+  | 'closed'
+  | 'duplicate'
+  | 'content_type'
+  | 'stale_epoch'
+  | 'epoch_seq'
+  | 'gap'
+  | 'seq_conflict'
+  | 'invalid_json'
+  | 'empty_array';
 
 export interface AppendOutcome {
   status: AppendStatus;

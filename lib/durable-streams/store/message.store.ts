@@ -79,7 +79,11 @@ export class MessageStore {
   /** The first message past `from` in `segments`, e.g. to cut a fork's sub-offset prefix from it. */
   async firstAfter(segments: ReadSegment[], from: number, client: Client): Promise<StoredMessage | undefined> {
     const { rows } = await client.query(this.readSql + ' LIMIT 1', [
-      segments.map((s) => s.streamId), segments.map((s) => s.lo), segments.map((s) => s.hi), Number.MAX_SAFE_INTEGER, from,
+      segments.map((s) => s.streamId),
+      segments.map((s) => s.lo),
+      segments.map((s) => s.hi),
+      Number.MAX_SAFE_INTEGER,
+      from,
     ]);
     return rows[0] ? { end: Number(rows[0].end_pos), data: rows[0].data } : undefined;
   }

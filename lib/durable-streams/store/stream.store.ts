@@ -79,14 +79,27 @@ export class StreamStore {
          forked_from, fork_offset, fork_sub_offset)
        VALUES ($1, $2, $3, $4, $10::timestamptz, $5, $6, $7, $8, $9)
        RETURNING ${STREAM_COLUMNS}`,
-      [spec.path, spec.contentType, spec.ttlSeconds, spec.expiresAt, tail, spec.closed, spec.forkedFrom, spec.forkOffset, spec.forkSubOffset,
-        spec.expiresAt === null ? null : new Date(spec.expiresAt).toISOString()],
+      [
+        spec.path,
+        spec.contentType,
+        spec.ttlSeconds,
+        spec.expiresAt,
+        tail,
+        spec.closed,
+        spec.forkedFrom,
+        spec.forkOffset,
+        spec.forkSubOffset,
+        spec.expiresAt === null ? null : new Date(spec.expiresAt).toISOString(),
+      ],
     );
     const row = toStreamRow(rows[0]);
     let at = start;
     for (const part of spec.initial) {
       await client.query(`INSERT INTO ${this.t.messages} (stream_id, end_pos, start_pos, data) VALUES ($1, $2, $3, $4)`, [
-        row.id, at + part.length, at, part,
+        row.id,
+        at + part.length,
+        at,
+        part,
       ]);
       at += part.length;
     }

@@ -10,7 +10,10 @@ import type { FirehoseMessageEvent } from './firehose-message-event.interface.js
  * route's reset frame does: the reset of one stream must not move the resume point past events of
  * the others not yet sent.
  */
-export function toMessageEvents<T>(items: Observable<FirehoseStreamItem<T>>, lastEventId: number | undefined): Observable<FirehoseMessageEvent<T>> {
+export function toMessageEvents<T>(
+  items: Observable<FirehoseStreamItem<T>>,
+  lastEventId: number | undefined,
+): Observable<FirehoseMessageEvent<T>> {
   return defer(() => {
     let cursor = lastEventId;
     return items.pipe(

@@ -32,7 +32,6 @@ const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-
 /**
  * One SSE client: writes the frames of its streams straight to the response. Hub events go out as
  * the bytes shared by every connection; only a `buildEvent` hook makes frames per connection.

@@ -55,7 +55,13 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
       response,
       // The request is kept only for buildEvent: held for the whole stream, it keeps the response.
       this.authorizer?.buildEvent ? { transport: 'sse', request } : undefined,
-      { authorizer: this.authorizer, coalescer: this.coalescer, retry: this.options.sseRetry, maxPendingBytes: this.options.sseMaxPendingBytes, logger: this.logger },
+      {
+        authorizer: this.authorizer,
+        coalescer: this.coalescer,
+        retry: this.options.sseRetry,
+        maxPendingBytes: this.options.sseMaxPendingBytes,
+        logger: this.logger,
+      },
       (ended) => this.connections.delete(ended),
     );
     this.connections.add(connection);

@@ -20,7 +20,8 @@ export function parseRequestedStreams(request: IncomingMessage, maxStreams: numb
   try {
     streams = normalizeStreamNames(values.flatMap(splitStreamList));
   } catch (error) {
-    if (error instanceof FirehoseInvalidStreamNameError) throw new BadRequestException(`${error.message} Ask for streams with ?streams=a,b.`);
+    if (error instanceof FirehoseInvalidStreamNameError)
+      throw new BadRequestException(`${error.message} Ask for streams with ?streams=a,b.`);
     throw error;
   }
   if (streams.length > maxStreams) {

@@ -206,7 +206,9 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
   }
 
   fail(group: StreamGroup, error: unknown): void {
-    this.options.logger.error(`WebSocket stream of ${[...group.streams].join(', ')} failed; the socket is closed so the client resumes: ${String(error)}`);
+    this.options.logger.error(
+      `WebSocket stream of ${[...group.streams].join(', ')} failed; the socket is closed so the client resumes: ${String(error)}`,
+    );
     this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
   }
 

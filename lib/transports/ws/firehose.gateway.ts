@@ -1,11 +1,4 @@
-import {
-  Inject,
-  Logger,
-  Optional,
-  type BeforeApplicationShutdown,
-  type CanActivate,
-  type Type,
-} from '@nestjs/common';
+import { Inject, Logger, Optional, type BeforeApplicationShutdown, type CanActivate, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
@@ -65,14 +58,18 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   }
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
-    const connection = new FirehoseWsConnection(client, { transport: 'ws', request }, {
-      readers: this.readers,
-      uncorker: this.uncorker,
-      authorizer: this.authorizer,
-      maxStreams: this.options.maxStreamsPerConnection,
-      maxBufferedBytes: this.options.wsMaxBufferedBytes,
-      logger: this.logger,
-    });
+    const connection = new FirehoseWsConnection(
+      client,
+      { transport: 'ws', request },
+      {
+        readers: this.readers,
+        uncorker: this.uncorker,
+        authorizer: this.authorizer,
+        maxStreams: this.options.maxStreamsPerConnection,
+        maxBufferedBytes: this.options.wsMaxBufferedBytes,
+        logger: this.logger,
+      },
+    );
     this.connections.set(client, connection);
     client.once('close', () => this.connections.delete(client));
     releaseAdapterBindings(client);

@@ -61,7 +61,10 @@ function parseLastEventId(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   const cursor = parseCursor(value);
   if (cursor === undefined) {
-    throw new WsProtocolError('invalid-command', `Invalid last_event_id ${JSON.stringify(value)?.slice(0, 40)}: ${CURSOR_EXPECTED}, or no last_event_id.`);
+    throw new WsProtocolError(
+      'invalid-command',
+      `Invalid last_event_id ${JSON.stringify(value)?.slice(0, 40)}: ${CURSOR_EXPECTED}, or no last_event_id.`,
+    );
   }
   return cursor;
 }

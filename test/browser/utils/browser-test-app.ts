@@ -29,7 +29,10 @@ export interface BrowserTestAppOptions {
  */
 export async function startBrowserTestApp(options: BrowserTestAppOptions): Promise<BrowserTestApp> {
   @Module({
-    imports: [TypeOrmModule.forRoot(testDataSourceOptions(options.url)), FirehoseModule.forRoot({ reconnectDelay: 50, ...options.firehose })],
+    imports: [
+      TypeOrmModule.forRoot(testDataSourceOptions(options.url)),
+      FirehoseModule.forRoot({ reconnectDelay: 50, ...options.firehose }),
+    ],
     controllers: [TestPageController],
     providers: options.providers ?? [],
   })

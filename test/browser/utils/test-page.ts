@@ -35,7 +35,9 @@ export async function waitForEvents(page: Page, type: string, count: number, tim
     );
   } catch (error) {
     const seen = await recorded(page);
-    throw new Error(`waited for ${count} firehose:${type} events; the page recorded ${JSON.stringify(seen).slice(0, 2000)}`, { cause: error });
+    throw new Error(`waited for ${count} firehose:${type} events; the page recorded ${JSON.stringify(seen).slice(0, 2000)}`, {
+      cause: error,
+    });
   }
   return recorded(page, type);
 }
