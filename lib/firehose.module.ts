@@ -12,6 +12,7 @@ import { ConfigurableModuleClass, type OPTIONS_TYPE } from './firehose.module-de
 export class FirehoseModule extends ConfigurableModuleClass {
   /** Every option has a default, so `forRoot()` alone is a complete registration. */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must see this subclass, not its own class.
     return super.forRoot(options);
   }
 }

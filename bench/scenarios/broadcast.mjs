@@ -228,7 +228,7 @@ class NaiveVariant {
     this.pool = new pg.Pool({ connectionString: this.url, max: this.poolSize, application_name: 'bench-naive' });
     // Open every connection up front, so no run pays for connecting.
     const clients = await Promise.all(Array.from({ length: this.poolSize }, () => this.pool.connect()));
-    clients.forEach((c) => c.release());
+    for (const c of clients) c.release();
   }
 
   send(run, w, i, t) {

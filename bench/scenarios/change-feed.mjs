@@ -101,7 +101,7 @@ export async function run({ serverUrl }) {
     const maxConcurrency = Math.max(...cfg.concurrency);
     pool = new pg.Pool({ connectionString: db.url, max: maxConcurrency, application_name: 'bench-writer' });
     const clients = await Promise.all(Array.from({ length: maxConcurrency }, () => pool.connect()));
-    clients.forEach((c) => c.release());
+    for (const c of clients) c.release();
 
     // Commit acknowledgements of the current feed run, by `worker:seq`, and what arrived.
     let run = 0;

@@ -9,6 +9,7 @@ import type { FirehoseAuthorizer } from '../interfaces/firehose-authorizer.inter
  */
 @Injectable()
 export class AllowAllStreamsAuthorizer implements FirehoseAuthorizer {
+  /** Every stream asked for. */
   authorizeStreams(streams: string[]): string[] {
     return streams;
   }

@@ -17,7 +17,7 @@ export class UpgradeVerifier {
     private readonly guards: CanActivate[],
     private readonly allowedOrigins: ReadonlySet<string> | undefined,
     private readonly gatewayClass: Type,
-    private readonly handler: (...args: any[]) => unknown,
+    private readonly handler: Function,
   ) {}
 
   /** Resolves to undefined when the upgrade may proceed. */

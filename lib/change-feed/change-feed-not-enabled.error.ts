@@ -3,7 +3,9 @@ import { FirehoseError } from '../errors/firehose.error.js';
 /** `FirehoseChangeFeedService.disable` on a table without a feed (or no such table). */
 export class ChangeFeedNotEnabledError extends FirehoseError {
   constructor(
+    /** The table's schema. */
     readonly schema: string,
+    /** The table's name. */
     readonly table: string,
   ) {
     super(

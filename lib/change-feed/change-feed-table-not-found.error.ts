@@ -3,7 +3,9 @@ import { FirehoseError } from '../errors/firehose.error.js';
 /** `FirehoseChangeFeedService.enable` on a table that does not exist. */
 export class ChangeFeedTableNotFoundError extends FirehoseError {
   constructor(
+    /** The table's schema. */
     readonly schema: string,
+    /** The table's name. */
     readonly table: string,
   ) {
     super(

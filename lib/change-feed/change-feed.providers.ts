@@ -24,7 +24,8 @@ export const CHANGE_FEED_PROVIDERS: Provider[] = [
   {
     provide: ChangeFeedRelay,
     useFactory: async (
-      registry: ChangeFeedRegistry,
+      // Injected so the relay starts only once the registry has applied the feature's migrations.
+      _registry: ChangeFeedRegistry,
       store: FirehoseStore,
       cleaner: FirehoseCleaner,
       listener: PgListener,

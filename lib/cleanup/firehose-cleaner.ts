@@ -38,7 +38,7 @@ export class FirehoseCleaner implements BeforeApplicationShutdown {
         if (deleted > 0) this.logger.debug(`Cleanup removed ${deleted} messages from ${ids.length} streams`);
       })
       .catch((error: Error) => {
-        ids.forEach((id) => this.dirty.add(id));
+        for (const id of ids) this.dirty.add(id);
         this.logger.warn(`Cleanup failed, will retry on the next pass: ${error.message}`);
       })
       .finally(() => {

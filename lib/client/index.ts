@@ -16,6 +16,7 @@ declare global {
  * The page's one client. A second copy of this file (the served script and a bundle on one page)
  * reuses the first copy's, so a path still has one socket.
  */
+// biome-ignore lint/suspicious/noRedeclare: the module's export and the page global are the same client on purpose.
 export const Firehose: FirehoseClient = typeof globalThis.Firehose?.subscribe === 'function' ? globalThis.Firehose : new FirehoseClient();
 
 if (typeof document !== 'undefined') {

@@ -51,7 +51,7 @@ export class AppendBatcher {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcomes = await this.store.append(batch.map((p) => p.item));
-        batch.forEach((pending, i) => pending.resolve(outcomes[i]));
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(outcomes[i]);
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;

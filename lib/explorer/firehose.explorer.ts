@@ -42,7 +42,7 @@ export class FirehoseExplorer implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationShutdown(): void {
-    this.unsubscribers.splice(0).forEach((unsubscribe) => unsubscribe());
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
   }
 
   private register(

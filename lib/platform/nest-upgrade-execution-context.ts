@@ -13,22 +13,22 @@ export function createUpgradeExecutionContext(
   request: IncomingMessage,
   response: ServerResponse,
   gatewayClass: Type,
-  handler: (...args: any[]) => unknown,
+  handler: Function,
 ): ExecutionContext {
   const args = [request, response, undefined];
   const http = {
-    getRequest: <T = any>() => request as T,
-    getResponse: <T = any>() => response as T,
-    getNext: <T = any>() => undefined as T,
+    getRequest: <T = unknown>() => request as T,
+    getResponse: <T = unknown>() => response as T,
+    getNext: <T = unknown>() => undefined as T,
   };
   const unsupported = (kind: string) => () => {
     throw new Error(`A Firehose WebSocket upgrade is an HTTP request; switchTo${kind}() is not available to guards there.`);
   };
   return {
-    getClass: <T = any>() => gatewayClass as Type<T>,
+    getClass: <T = unknown>() => gatewayClass as Type<T>,
     getHandler: () => handler,
-    getArgs: <T extends any[] = any[]>() => args as T,
-    getArgByIndex: <T = any>(index: number) => args[index] as T,
+    getArgs: <T extends unknown[] = unknown[]>() => args as T,
+    getArgByIndex: <T = unknown>(index: number) => args[index] as T,
     getType: <T extends string = string>() => 'http' as T,
     switchToHttp: () => http,
     switchToRpc: unsupported('Rpc') as never,

@@ -11,13 +11,16 @@ import { FirehoseQueueHandle } from './firehose-queue-handle.js';
 const QUEUE_MESSAGE_TOO_LARGE =
   'queue messages travel inside one NOTIFY, which PostgreSQL caps below 8000 bytes: push an id and store the body elsewhere';
 
+/** What the registry does with an open handle, whatever its message type. */
+type OpenQueueHandle = Pick<FirehoseQueueHandle<unknown>, 'name' | 'receive' | 'close'>;
+
 /**
  * Routes queue notifications to the open handles of this app. Queues ride the listener's second
  * channel and write nothing: a message reaches the handles open when its NOTIFY commits.
  */
 export class FirehoseQueueRegistry implements NotificationChannelHandler, OnApplicationShutdown {
   private readonly logger = new Logger('Firehose');
-  private readonly handles = new Map<string, Set<FirehoseQueueHandle<any>>>();
+  private readonly handles = new Map<string, Set<OpenQueueHandle>>();
 
   constructor(
     private readonly store: FirehoseStore,
@@ -66,7 +69,7 @@ export class FirehoseQueueRegistry implements NotificationChannelHandler, OnAppl
     this.logger.debug(`NOTIFY ${this.channel} (queue "${name}")`);
   }
 
-  private forget(handle: FirehoseQueueHandle<any>): void {
+  private forget(handle: OpenQueueHandle): void {
     const set = this.handles.get(handle.name);
     if (set?.delete(handle) && set.size === 0) this.handles.delete(handle.name);
   }

@@ -4,6 +4,7 @@ import { FirehoseInvalidStreamNameError } from '../errors/invalid-stream-name.er
 import { escapeHtmlAttribute } from './escape-html-attribute.js';
 import { firehoseStreamName, type FirehoseStreamTarget } from './firehose-stream-name.js';
 
+/** Options of `renderFirehoseStreamSource`. */
 export interface RenderFirehoseStreamSourceOptions {
   /** The module's `path`, default `/firehose`. */
   path?: string;

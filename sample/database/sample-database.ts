@@ -21,12 +21,14 @@ export async function openAppDatabase(): Promise<SampleDatabase> {
   const server = await startEmbeddedPostgres();
   logger.log(`Embedded PostgreSQL on port ${EMBEDDED_PORT}, data in ${EMBEDDED_DATA_DIR} (set DATABASE_URL to use another server)`);
   let app: INestApplicationContext | undefined;
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
   // Subscribed from here on, not only once the app exists, so a signal during boot cannot kill the
   // process and orphan the server. Staying subscribed also absorbs the signal Nest re-raises after
   // its shutdown hooks, which would otherwise end the process before the server has stopped.
   const onSignal = () => {
-    stopping ??= (async () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
       // close() joins the shutdown Nest's own signal handler started, and returns when it is done:
       // the pools and the LISTEN connection must be closed before their server goes away.
       await app?.close();

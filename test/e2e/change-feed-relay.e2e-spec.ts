@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { FirehoseEvent, TableChange } from '../../lib/index.js';
 import { collect, waitFor } from '../utils/collect.js';
 import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehose-app.js';

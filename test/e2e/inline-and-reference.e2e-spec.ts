@@ -175,7 +175,10 @@ describe('inline and by-reference delivery', () => {
     for (const e of events) {
       const bytes = Buffer.byteLength(inlinePayload(e.id, stream, e.sequence, e.streamId, JSON.stringify(e.data))) - 2;
       if (chunk > 0 && chunk + bytes + 2 <= 500) chunk += bytes + 1;
-      else expected++, (chunk = bytes + 1);
+      else {
+        expected++;
+        chunk = bytes + 1;
+      }
     }
     expect(notifications.length).toBe(expected);
     expect(expected).toBeLessThan(15);

@@ -9,10 +9,8 @@ import {
   FIREHOSE_MIGRATIONS,
   FirehoseModule,
   FirehoseService,
-  type FirehoseEvent,
 } from '../../lib/index.js';
-import { collect, collectLive } from '../utils/collect.js';
-import { createFirehoseApp } from '../utils/create-firehose-app.js';
+import { collectLive } from '../utils/collect.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 const ALL_MIGRATIONS = [...FIREHOSE_MIGRATIONS, ...DURABLE_STREAMS_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS];

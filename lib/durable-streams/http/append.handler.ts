@@ -75,40 +75,52 @@ export class AppendHandler {
           headers['producer-epoch'] = String(outcome.producerEpoch);
           headers['producer-seq'] = String(outcome.producerSeq);
         }
-        return reply(res, item.producerId !== null && item.data !== null ? 200 : 204, headers);
+        reply(res, item.producerId !== null && item.data !== null ? 200 : 204, headers);
+        return;
       }
       case 'duplicate':
-        return reply(res, 204, {
+        reply(res, 204, {
           ...offset,
           ...closedHeader,
           'producer-epoch': String(outcome.producerEpoch),
           'producer-seq': String(outcome.producerSeq),
         });
+        return;
       case 'not_found':
-        return reply(res, 404, text, 'Stream not found');
+        reply(res, 404, text, 'Stream not found');
+        return;
       case 'gone':
-        return reply(res, 410, text, 'Stream is gone');
+        reply(res, 410, text, 'Stream is gone');
+        return;
       case 'closed':
-        return reply(res, 409, { ...text, ...offset, 'stream-closed': 'true' }, 'Stream is closed');
+        reply(res, 409, { ...text, ...offset, 'stream-closed': 'true' }, 'Stream is closed');
+        return;
       case 'content_type':
-        return reply(res, 409, text, 'Content-Type does not match the stream');
+        reply(res, 409, text, 'Content-Type does not match the stream');
+        return;
       case 'stale_epoch':
-        return reply(res, 403, { ...text, 'producer-epoch': String(outcome.producerEpoch) }, 'Stale producer epoch: a newer one took over');
+        reply(res, 403, { ...text, 'producer-epoch': String(outcome.producerEpoch) }, 'Stale producer epoch: a newer one took over');
+        return;
       case 'epoch_seq':
-        return reply(res, 400, text, 'A new producer epoch must start at Producer-Seq 0');
+        reply(res, 400, text, 'A new producer epoch must start at Producer-Seq 0');
+        return;
       case 'gap':
-        return reply(
+        reply(
           res,
           409,
           { ...text, 'producer-expected-seq': String(outcome.expectedSeq), 'producer-received-seq': String(outcome.producerSeq) },
           'Producer sequence gap',
         );
+        return;
       case 'seq_conflict':
-        return reply(res, 409, text, 'Stream-Seq must increase');
+        reply(res, 409, text, 'Stream-Seq must increase');
+        return;
       case 'invalid_json':
-        return reply(res, 400, text, 'The body is not valid JSON');
+        reply(res, 400, text, 'The body is not valid JSON');
+        return;
       case 'empty_array':
-        return reply(res, 400, text, 'An append of an empty JSON array has nothing to append');
+        reply(res, 400, text, 'An append of an empty JSON array has nothing to append');
+        return;
     }
   }
 }

@@ -29,7 +29,27 @@ export function num(value: string | number | null): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
-export function toStreamRow(row: Record<string, any>): StreamRow {
+/** A row of the streams table as pg returns it: bigints as strings, timestamps as text. */
+export interface StreamRecord {
+  id: string | number;
+  path: string;
+  content_type: string;
+  ttl_seconds: string | number | null;
+  expires_at: string | null;
+  tail: string | number;
+  closed: boolean;
+  closed_by_id: string | null;
+  closed_by_epoch: string | number | null;
+  closed_by_seq: string | number | null;
+  forked_from: string | number | null;
+  fork_offset: string | number | null;
+  fork_sub_offset: string | number | null;
+  ref_count: number;
+  soft_deleted: boolean;
+  expired: boolean;
+}
+
+export function toStreamRow(row: StreamRecord): StreamRow {
   return {
     id: Number(row.id),
     path: row.path,

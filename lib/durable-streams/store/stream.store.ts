@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DurableStreamsDatabase } from './durable-streams-database.js';
 import type { DurableStreamsTables } from './durable-streams-tables.js';
-import { STREAM_COLUMNS, toStreamRow, type StreamRow } from './stream-row.js';
+import { STREAM_COLUMNS, toStreamRow, type StreamRecord, type StreamRow } from './stream-row.js';
 
 type Client = pg.PoolClient;
 
@@ -125,7 +125,7 @@ export class StreamStore {
       await client.query(`DELETE FROM ${this.t.streams} WHERE id = $1`, [current.id]);
       await this.notify(current.id, client);
       if (current.forkedFrom === null) break;
-      const { rows }: { rows: Record<string, unknown>[] } = await client.query(
+      const { rows }: { rows: StreamRecord[] } = await client.query(
         `UPDATE ${this.t.streams} SET ref_count = greatest(ref_count - 1, 0) WHERE id = $1 RETURNING ${STREAM_COLUMNS}`,
         [current.forkedFrom],
       );

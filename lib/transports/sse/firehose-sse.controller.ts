@@ -15,8 +15,6 @@ import { SseWriteCoalescer } from './sse-write-coalescer.js';
 /** Longest wait, per shutdown, for ended responses to flush. */
 const SHUTDOWN_FINISH_WAIT = 1000;
 
-type FirehoseRequest = IncomingMessage & Record<PropertyKey, any>;
-
 /**
  * `GET {path}/sse?streams=a,b`: the Firehose protocol over Server-Sent Events. This base class has
  * no route decorators: the path comes from the module's extras, so each registration gets its own
@@ -44,7 +42,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
-  events(request: FirehoseRequest, response: ServerResponse): void {
+  events(request: IncomingMessage, response: ServerResponse): void {
     const streams = authorizedStreamsOf(request);
     if (!streams) {
       // Only reachable if the route lost its FirehoseStreamsGuard: refuse rather than serve unchecked.

@@ -201,7 +201,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
   }
 
   /** Replay of `group` is over: confirm the streams of its command that are still subscribed. */
-  confirm(group: StreamGroup, confirmed: string[]): void {
+  confirm(_group: StreamGroup, confirmed: string[]): void {
     this.inOrder(() => this.send(subscribedFrame(confirmed.filter((stream) => this.owners.has(stream)))));
   }
 
