@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { FIREHOSE_DATA_SOURCE, FIREHOSE_MODULE_OPTIONS, FIREHOSE_RESOLVED_OPTIONS, QUEUE_CHANNEL_SUFFIX } from './firehose.constants.js';
 import { resolveFirehoseOptions, type ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
-import { EventStreamReaders } from './delivery/event-stream.js';
+import { EventStreamReaderFactory } from './delivery/event-stream-reader.js';
 import { FirehoseHub } from './delivery/firehose-hub.js';
 import { FirehoseExplorer } from './explorer/firehose.explorer.js';
 import { FirehoseService } from './firehose.service.js';
@@ -42,9 +42,9 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
-    provide: EventStreamReaders,
+    provide: EventStreamReaderFactory,
     useFactory: (hub: FirehoseHub, store: FirehoseStore, options: ResolvedFirehoseOptions) =>
-      new EventStreamReaders(hub, store, options.replayBatchSize),
+      new EventStreamReaderFactory(hub, store, options.replayBatchSize),
     inject: [FirehoseHub, FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
   },
   {

@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import { FIREHOSE_RESOLVED_OPTIONS } from './firehose.constants.js';
 import type { ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
-import { EventStreamReaders } from './delivery/event-stream.js';
+import { EventStreamReaderFactory } from './delivery/event-stream-reader.js';
 import { FirehoseInvalidCursorError } from './errors/invalid-cursor.error.js';
 import type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 import type { FirehoseEvent, FirehoseStreamItem } from './protocol/firehose-event.js';
@@ -37,11 +37,12 @@ export interface FirehoseHealth {
  */
 @Injectable()
 export class FirehoseService {
+  /** @internal Nest injects the module's own providers. */
   constructor(
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     private readonly store: FirehoseStore,
     private readonly batcher: BroadcastBatcher,
-    private readonly readers: EventStreamReaders,
+    private readonly readers: EventStreamReaderFactory,
     private readonly cleaner: FirehoseCleaner,
     private readonly queues: FirehoseQueueRegistry,
     private readonly listener: PgListener,

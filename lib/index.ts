@@ -36,7 +36,7 @@ export type { FirehoseMessageEvent } from './transports/message-events/firehose-
 export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
 export { FirehoseStreamEntity } from './store/firehose-stream.entity.js';
 export { FirehoseMessageEntity } from './store/firehose-message.entity.js';
-export { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_MIGRATIONS } from '../migrations/index.js';
+export { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_MIGRATIONS, type FirehoseMigration } from '../migrations/index.js';
 
 // Server-side rendering of the browser client's element.
 export { renderFirehoseStreamSource, type RenderFirehoseStreamSourceOptions } from './render/render-firehose-stream-source.js';

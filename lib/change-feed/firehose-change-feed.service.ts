@@ -12,6 +12,7 @@ import { ChangeFeedRegistry } from './change-feed.registry.js';
  */
 @Injectable()
 export class FirehoseChangeFeedService {
+  /** @internal Nest injects the module's own providers. */
   constructor(private readonly registry: ChangeFeedRegistry) {}
 
   /**

@@ -9,7 +9,7 @@ import { DURABLE_STREAMS_MIGRATIONS } from '../../migrations/index.js';
 import { AppendBatcher } from './append-batcher.js';
 import { DURABLE_STREAMS_CHANNEL_SUFFIX, DURABLE_STREAMS_DATABASE } from './durable-streams.constants.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
-import { DurableStreamsServer } from './durable-streams.server.js';
+import { DurableStreamsHttpMount } from './durable-streams-http-mount.js';
 import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
 import { AppendHandler } from './http/append.handler.js';
 import { CreateDeleteHandler } from './http/create-delete.handler.js';
@@ -78,9 +78,9 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     },
     { provide: ExpiredStreamsSweeper, useFactory: (streams: StreamStore) => new ExpiredStreamsSweeper(streams), inject: [StreamStore] },
     {
-      provide: DurableStreamsServer,
+      provide: DurableStreamsHttpMount,
       useFactory: (host: HttpAdapterHost, router: DurableStreamsRouter, waiters: StreamWaiters) =>
-        new DurableStreamsServer(host, router, waiters, options.path),
+        new DurableStreamsHttpMount(host, router, waiters, options.path),
       inject: [HttpAdapterHost, DurableStreamsRouter, StreamWaiters],
     },
   ];

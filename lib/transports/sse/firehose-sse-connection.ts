@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../../delivery/event-stream.js';
+import type { EventStreamReader, EventStreamReaderFactory, EventStreamSink } from '../../delivery/event-stream-reader.js';
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { OrderedConnection } from '../connection/ordered-connection.js';
@@ -71,7 +71,7 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     this.response = response;
   }
 
-  open(readers: EventStreamReaders, streams: string[], lastEventId: number | undefined): void {
+  open(readers: EventStreamReaderFactory, streams: string[], lastEventId: number | undefined): void {
     this.cursor = lastEventId;
     const response = this.response!;
     const socket = response.socket;

@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShu
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { EventStreamReaders } from '../../delivery/event-stream.js';
+import { EventStreamReaderFactory } from '../../delivery/event-stream-reader.js';
 import { FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
 import { startHeartbeatTimer } from '../connection/heartbeat-timer.js';
 import { authorizedStreamsOf } from './firehose-streams.guard.js';
@@ -36,7 +36,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
   private watchedServer?: Server;
 
   constructor(
-    private readonly readers: EventStreamReaders,
+    private readonly readers: EventStreamReaderFactory,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
     @Optional() private readonly adapterHost?: HttpAdapterHost,

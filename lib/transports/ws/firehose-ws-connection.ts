@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { EventStreamReader, EventStreamReaders, EventStreamSink } from '../../delivery/event-stream.js';
+import type { EventStreamReader, EventStreamReaderFactory, EventStreamSink } from '../../delivery/event-stream-reader.js';
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
@@ -18,7 +18,7 @@ import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
 const OPEN = 1;
 
 export interface FirehoseWsConnectionOptions {
-  readers: EventStreamReaders;
+  readers: EventStreamReaderFactory;
   uncorker: SocketUncorker;
   authorizer: FirehoseAuthorizer | undefined;
   maxStreams: number;

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { EventStreamReaders } from '../../delivery/event-stream.js';
+import { EventStreamReaderFactory } from '../../delivery/event-stream-reader.js';
 import { FIREHOSE_AUTHORIZER, FIREHOSE_GATEWAY_OPTIONS, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../../firehose-options.js';
 import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.interface.js';
@@ -36,7 +36,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   private readonly uncorker = new SocketUncorker();
 
   constructor(
-    private readonly readers: EventStreamReaders,
+    private readonly readers: EventStreamReaderFactory,
     private readonly moduleRef: ModuleRef,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Inject(FIREHOSE_GATEWAY_OPTIONS) private readonly gatewayOptions: FirehoseGatewayOptions,

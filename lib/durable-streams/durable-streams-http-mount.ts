@@ -11,7 +11,7 @@ import type { StreamWaiters } from './stream-waiters.js';
  * route or middleware) would consume and reshape JSON bodies first. Requests under the base path
  * go to the router; every other request goes to the framework's own listeners, untouched.
  */
-export class DurableStreamsServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class DurableStreamsHttpMount implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('DurableStreams');
   private restore: (() => void) | undefined;
 

@@ -113,10 +113,10 @@ export class EventStreamReader implements HubSubscriber {
 }
 
 /**
- * Opens EventStreamReaders on the process's hub and store: the transports take a reader per
+ * Opens EventStreamReaderFactory on the process's hub and store: the transports take a reader per
  * connection as it is, `FirehoseService.stream()` wraps one in an Observable.
  */
-export class EventStreamReaders {
+export class EventStreamReaderFactory {
   constructor(
     private readonly hub: FirehoseHub,
     private readonly store: FirehoseStore,
