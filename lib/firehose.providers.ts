@@ -31,7 +31,10 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     provide: FirehoseStore,
     useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions) => {
       if (options.migrationsRun) await runFirehoseMigrations(dataSource, FIREHOSE_MIGRATIONS);
-      return new FirehoseStore(dataSource, options.notifyChannel, options.notifyMaxBytes);
+      const store = new FirehoseStore(dataSource, options.notifyChannel, options.notifyMaxBytes);
+      // Stops the boot with the fix, instead of a listener retrying "relation does not exist".
+      await store.assertTablesExist();
+      return store;
     },
     inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
   },
@@ -62,7 +65,7 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   {
     provide: BroadcastBatcher,
     useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) =>
-      new BroadcastBatcher(store, options.notifyChannel, options.batchSize, (ids) => cleaner.markWritten(ids)),
+      new BroadcastBatcher(store, options.batchSize, (ids) => cleaner.markWritten(ids)),
     inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
   },
   {

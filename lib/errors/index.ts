@@ -7,3 +7,4 @@ export * from './queue-timeout.error.js';
 export * from './queue-closed.error.js';
 export * from './listener-connection.error.js';
 export * from './invalid-cursor.error.js';
+export * from './tables-missing.error.js';

@@ -28,7 +28,6 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
 
   constructor(
     private readonly store: FirehoseStore,
-    private readonly channel: string,
     private readonly batchSize: number,
     private readonly onCommitted: (streamIds: Iterable<number>) => void,
   ) {}
@@ -96,7 +95,6 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
       streamIds.add(row.channel_id);
       batch[i].resolve(eventFromRow(row, batch[i].data));
     }
-    this.logger.debug(`NOTIFY ${this.channel} ×${batch.length}`);
     this.onCommitted(streamIds);
   }
 }

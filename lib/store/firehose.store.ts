@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FirehoseEvent, FirehoseReset } from '../protocol/firehose-event.js';
 import { dataSourcePool } from '../platform/typeorm-pg-pool.js';
+import { FirehoseTablesMissingError } from '../errors/tables-missing.error.js';
 import { eventFromRow, type EventRow } from './event-row.js';
 import { firehoseTables, type FirehoseTables } from './firehose-tables.js';
 
@@ -78,6 +79,16 @@ export class FirehoseStore {
   }
 
   /** Appends events in one transaction (or in the caller's), notifying each in id order. */
+  /** Throws FirehoseTablesMissingError, naming what is missing, when the migrations have not run. */
+  async assertTablesExist(): Promise<void> {
+    const wanted = [this.t.channels, this.t.messages];
+    const [row] = await this.dataSource.query(
+      'SELECT array_remove(ARRAY[CASE WHEN to_regclass($1) IS NULL THEN $1 END, CASE WHEN to_regclass($2) IS NULL THEN $2 END, CASE WHEN to_regproc($3) IS NULL THEN $3 END], NULL) AS missing',
+      [...wanted, this.t.appendFunction],
+    );
+    if (row.missing.length > 0) throw new FirehoseTablesMissingError(row.missing);
+  }
+
   async append(streams: string[], payloads: string[], runner?: Queryable): Promise<AppendedRow[]> {
     const values = [streams, payloads, this.channel, this.notifyMaxBytes];
     if (runner || !this.pool) return (runner ?? this.dataSource).query(this.appendSql, values);
