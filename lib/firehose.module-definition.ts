@@ -49,7 +49,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
         controllers: [
           createFirehoseSseController({ path, guards }),
           // GET {path}/client.js: the browser client, served like socket.io serves its own.
-          ...(serveClient ? [createFirehoseClientAssetController({ path })] : []),
+          ...(serveClient ? [createFirehoseClientAssetController({ path, allowedOrigins })] : []),
         ],
         providers: [
           ...(definition.providers ?? []),

@@ -70,4 +70,30 @@ describe('client script route', () => {
       await t.close();
     }
   });
+
+  it('lets a page on another origin load the client as a module script: any origin by default, the allowed ones when set', async () => {
+    const open = await createFirehoseHttpApp({ url: db.url, firehose: { authorizer: AllowAllStreamsAuthorizer } });
+    try {
+      for (const file of ['client.js', 'client/index.js']) {
+        const response = await get(`${open.baseUrl}/firehose/${file}`, { Origin: 'https://pages.example' });
+        expect([file, response.status, response.headers['access-control-allow-origin']]).toEqual([file, 200, '*']);
+      }
+    } finally {
+      await open.close();
+    }
+    const fenced = await createFirehoseHttpApp({
+      url: db.url,
+      firehose: { authorizer: AllowAllStreamsAuthorizer, allowedOrigins: ['https://app.example'] },
+    });
+    try {
+      const allowed = await get(`${fenced.baseUrl}/firehose/client.js`, { Origin: 'https://app.example' });
+      expect([allowed.headers['access-control-allow-origin'], allowed.headers.vary]).toEqual(['https://app.example', 'Origin']);
+      const other = await get(`${fenced.baseUrl}/firehose/client.js`, { Origin: 'https://evil.example' });
+      expect(other.status).toBe(200);
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      expect(other.headers.vary).toBe('Origin');
+    } finally {
+      await fenced.close();
+    }
+  });
 });
