@@ -5,8 +5,8 @@ import type { UpgradeRefusal } from '../platform/ws-verify-client.js';
 import { createUpgradeExecutionContext } from '../platform/nest-upgrade-execution-context.js';
 
 /**
- * Decides whether an HTTP upgrade may become a Firehose WebSocket: the origin allow-list first,
- * then the app's guards in order, as Nest would run them on an HTTP route. Guards see the raw
+ * Decides whether an HTTP upgrade may become a Firehose WebSocket: the origin check first, then
+ * the app's guards in order, as Nest would run them on an HTTP route. Guards see the raw
  * upgrade request (Express middleware does not run on upgrades) and may attach to it, e.g.
  * `request.user`; the same request object is the authorizer's `context.request` later.
  */
@@ -20,10 +20,25 @@ export class UpgradeVerifier {
     private readonly handler: Function,
   ) {}
 
+  /**
+   * Browsers send cookies with a cross-site WebSocket upgrade, so a page of another site could act
+   * as the signed-in user: only the app's own origin (the Origin's host is the request's Host) and
+   * `allowedOrigins` may connect. A request without an Origin is no browser page's, and proceeds.
+   */
+  private originAllowed(request: IncomingMessage, origin: string): boolean {
+    if (this.allowedOrigins?.has(origin)) return true;
+    const host = request.headers.host;
+    if (!host || !URL.canParse(origin)) return false;
+    return new URL(origin).host === host.toLowerCase();
+  }
+
   /** Resolves to undefined when the upgrade may proceed. */
   async verify(request: IncomingMessage, origin: string | undefined): Promise<UpgradeRefusal | undefined> {
-    if (this.allowedOrigins && !(origin && this.allowedOrigins.has(origin))) {
-      return { status: HttpStatus.FORBIDDEN, message: `Origin ${origin ?? '(none)'} is not in allowedOrigins.` };
+    if (origin !== undefined && !this.originAllowed(request, origin)) {
+      return {
+        status: HttpStatus.FORBIDDEN,
+        message: `Origin ${origin} may not open this WebSocket: it is not the app's own origin, nor in allowedOrigins.`,
+      };
     }
     const context = createUpgradeExecutionContext(request, new ServerResponse(request), this.gatewayClass, this.handler);
     for (const guard of this.guards) {

@@ -86,9 +86,11 @@ export interface FirehoseModuleExtras {
    */
   maxFrameBytes?: number;
   /**
-   * Origins (`https://app.example.com`) allowed to open a WebSocket; any other gets 403 at the
-   * upgrade. Without it every origin is accepted: browsers send cookies cross-site with a WebSocket
-   * upgrade, so set it when the guards authenticate by cookie.
+   * Origins (`https://app.example.com`) allowed to open a WebSocket besides the app's own (an
+   * Origin whose host is the request's Host); any other gets 403 at the upgrade, since browsers
+   * send cookies cross-site with a WebSocket upgrade. Requests without an Origin (not from a
+   * browser page) proceed to the guards. Also the origins that may load the browser client
+   * script across origins; without it, any may.
    */
   allowedOrigins?: string[];
   /**
