@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.js';
 import { FirehoseError } from './firehose.error.js';
 
 /** A stream name is empty, longer than 255 UTF-8 bytes, not a string, or holds control characters. */
@@ -7,6 +8,6 @@ export class FirehoseInvalidStreamNameError extends FirehoseError {
     readonly stream: unknown,
     reason: string,
   ) {
-    super(`Invalid stream name ${JSON.stringify(String(stream)).slice(0, 80)}: ${reason}.`);
+    super(`Invalid stream name ${describeValue(stream)}: ${reason}.`);
   }
 }

@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShutdown, MethodNotAllowedException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -43,6 +43,12 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
   ) {}
 
   events(request: IncomingMessage, response: ServerResponse): void {
+    // Express routes HEAD to GET handlers; a stream has no headers-only form, and once the socket is
+    // handed over Node could no longer drop the body a HEAD response must not have.
+    if (request.method === 'HEAD') {
+      response.setHeader('Allow', 'GET');
+      throw new MethodNotAllowedException('The Firehose SSE route answers GET only.');
+    }
     const streams = authorizedStreamsOf(request);
     if (!streams) {
       // Only reachable if the route lost its FirehoseStreamsGuard: refuse rather than serve unchecked.

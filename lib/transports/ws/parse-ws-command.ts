@@ -1,3 +1,4 @@
+import { describeValue } from '../../errors/describe-value.js';
 import { FirehoseInvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
 import { CURSOR_EXPECTED, parseCursor } from '../../protocol/cursor.js';
 import { normalizeStreamNames } from '../../publish/stream-name.js';
@@ -40,7 +41,7 @@ export function parseWsCommand(text: string): WsCommand {
     if (command === undefined && 'event' in (frame as object)) {
       throw new WsProtocolError('unknown-command', `Nest's {"event":…} frames are not Firehose commands; ${EXAMPLE}.`);
     }
-    throw new WsProtocolError('unknown-command', `Unknown command ${JSON.stringify(String(command)).slice(0, 60)}; ${EXAMPLE}.`);
+    throw new WsProtocolError('unknown-command', `Unknown command ${describeValue(command, 60)}; ${EXAMPLE}.`);
   }
   if (!Array.isArray(streams) || streams.length === 0) {
     throw new WsProtocolError('invalid-command', `"${command}" needs "streams", a non-empty array of stream names.`);
@@ -63,8 +64,17 @@ function parseLastEventId(value: unknown): number | undefined {
   if (cursor === undefined) {
     throw new WsProtocolError(
       'invalid-command',
-      `Invalid last_event_id ${JSON.stringify(value)?.slice(0, 40)}: ${CURSOR_EXPECTED}, or no last_event_id.`,
+      `Invalid last_event_id ${describeLastEventId(value)}: ${CURSOR_EXPECTED}, or no last_event_id.`,
     );
   }
   return cursor;
+}
+
+/** The cursor as the client wrote it (JSON), cut short; never throws on a hostile value. */
+function describeLastEventId(value: unknown): string {
+  try {
+    return JSON.stringify(value).slice(0, 40);
+  } catch {
+    return describeValue(value, 40);
+  }
 }
