@@ -55,7 +55,13 @@ describe('hostile transport input', () => {
       client.send({ command: { toString: 1 } });
       client.send({ command: 'subscribe', streams: ['ok'], last_event_id: { valueOf: 1 } });
       const errors = await client.waitForControl('error', 5);
-      expect(errors.map((e) => e.code)).toEqual(['invalid-stream', 'invalid-command', 'unknown-command', 'unknown-command', 'invalid-command']);
+      expect(errors.map((e) => e.code)).toEqual([
+        'invalid-stream',
+        'invalid-command',
+        'unknown-command',
+        'unknown-command',
+        'invalid-command',
+      ]);
       // The connection still works.
       client.send({ command: 'subscribe', streams: ['after'] });
       await client.waitForControl('subscribed');

@@ -14,6 +14,9 @@ import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
 
+/** How long a closed socket may wait for the client's closing handshake before it is dropped. */
+const WS_CLOSE_GRACE_MS = 2000;
+
 /** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
 const OPEN = 1;
 
@@ -214,7 +217,12 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
 
   close(code: number, reason: string): void {
     this.stop();
-    if (this.socket.readyState === OPEN) this.socket.close(code, reason);
+    if (this.socket.readyState !== OPEN) return;
+    this.socket.close(code, reason);
+    // A client that does not read never answers the close either, and `ws` would hold its unsent
+    // frames for 30 s waiting for it: drop the socket after a short grace instead.
+    const socket = this.socket;
+    setTimeout(() => socket.terminate(), WS_CLOSE_GRACE_MS).unref();
   }
 
   /** The socket `ws` writes this client's frames to. */
