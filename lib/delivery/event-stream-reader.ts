@@ -50,6 +50,11 @@ export class EventStreamReader implements HubSubscriber {
     return this;
   }
 
+  /** Stops receiving some of its streams from the hub while it goes on with the others. */
+  drop(streams: readonly string[]): void {
+    if (!this.closed) this.hub.remove(streams, this);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

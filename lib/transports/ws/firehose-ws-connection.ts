@@ -172,15 +172,29 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
       const group = this.owners.get(stream);
       if (!group) continue;
       this.owners.delete(stream);
-      group.streams.delete(stream);
-      if (group.streams.size === 0) group.reader?.close();
+      this.release(group, stream);
     }
     this.send(unsubscribedFrame(command.streams));
   }
 
+  /**
+   * `stream` is no longer `group`'s: its reader stops receiving it from the hub, or closes with its
+   * last stream, so what the server holds per connection stays within the stream cap.
+   */
+  private release(group: StreamGroup, stream: string): void {
+    group.streams.delete(stream);
+    if (group.streams.size === 0) group.reader?.close();
+    else group.reader?.drop([stream]);
+  }
+
   private openGroup(streams: string[], lastEventId: number | undefined, confirmed: string[]): void {
     const group = new StreamGroup(this, new Set(streams), confirmed);
-    for (const stream of streams) this.owners.set(stream, group);
+    for (const stream of streams) {
+      // Two subscribes of one stream may both pass the authorizer: the later group takes it over.
+      const previous = this.owners.get(stream);
+      if (previous) this.release(previous, stream);
+      this.owners.set(stream, group);
+    }
     group.reader = this.options.readers.open(streams, lastEventId, group);
   }
 
