@@ -55,6 +55,12 @@ export class ChangeFeedRegistry {
           throw new ChangeFeedAlreadyEnabledError(schema, table);
         case '42P01':
           throw new ChangeFeedTableNotFoundError(schema, table);
+        case '42602':
+          throw new ChangeFeedInvalidOptionsError(
+            schema,
+            table,
+            (error as Error).message.replace(/^Cannot enable a change feed on [^:]*: /, ''),
+          );
         case '42703':
         case '22023':
           throw new ChangeFeedInvalidOptionsError(

@@ -250,6 +250,15 @@ export class CreateChangeFeedFunctions1732340000000 implements MigrationInterfac
             USING ERRCODE = 'undefined_table',
                   HINT = 'Pass the schema and table names as they are stored, unquoted and case-sensitive (''public'', ''Order Items'').';
         END IF;
+        -- The stream name table:<schema>.<table> must name one table only, and be a valid stream name.
+        IF position('.' in p_schema) > 0 THEN
+          RAISE EXCEPTION 'Cannot enable a change feed on %.%: a schema name with a dot would make the stream name table:%.% ambiguous.', p_schema, p_table, p_schema, p_table
+            USING ERRCODE = 'invalid_name';
+        END IF;
+        IF p_schema ~ '[[:cntrl:]]' OR p_table ~ '[[:cntrl:]]' THEN
+          RAISE EXCEPTION 'Cannot enable a change feed on %.%: names with control characters make no valid stream name.', p_schema, p_table
+            USING ERRCODE = 'invalid_name';
+        END IF;
         SELECT array_agg(DISTINCT o) INTO v_bad FROM unnest(p_operations) o WHERE o IS NULL OR upper(o) NOT IN ('INSERT', 'UPDATE', 'DELETE');
         SELECT array_agg(o ORDER BY k) INTO v_ops FROM unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) WITH ORDINALITY AS u(o, k)
         WHERE o IN (SELECT upper(x) FROM unnest(p_operations) x);
