@@ -26,6 +26,8 @@ export type FirehoseDispatch = (type: string, detail: unknown) => void;
 /** `WebSocket.OPEN`, spelled out so this file also loads where `WebSocket` is not defined yet. */
 const OPEN = 1;
 const NORMAL_CLOSURE = 1000;
+/** After a `too-many-commands` refusal: the server's rate refills in well under a second. */
+const COMMAND_RETRY_DELAY = 1000;
 
 /**
  * The WebSocket of one Firehose path, shared by every subscription of the page to that path.
@@ -277,7 +279,10 @@ export class FirehoseConnection {
       message: frame.message,
       ...(frame.streams ? { streams: frame.streams } : {}),
     } satisfies FirehoseErrorDetail);
-    if (this.asked.refusedBy(frame)) this.reconcile();
+    const outcome = this.asked.refusedBy(frame);
+    if (outcome === 'settled') this.reconcile();
+    // The server limits subscribe commands per second: ask again once it has had a rest.
+    else if (outcome === 'later') setTimeout(() => this.reconcile(), COMMAND_RETRY_DELAY);
   }
 
   private send(frame: WsClientFrame): void {

@@ -86,11 +86,20 @@ export class SocketSubscriptions {
     return this.settleIf(this.pending?.kind === 'unsubscribe');
   }
 
-  /** The server refused (part of) the command in flight; true when that settles it. */
-  refusedBy(frame: WsErrorFrame): boolean {
+  /**
+   * The server refused (part of) the command in flight: `settled` when that answers it, `later`
+   * when the server asked for the command again later (it is forgotten, to be sent anew), else
+   * `pending`.
+   */
+  refusedBy(frame: WsErrorFrame): 'settled' | 'pending' | 'later' {
     const pending = this.pending;
-    if (!pending) return false;
-    if (pending.kind === 'unsubscribe') return this.settleIf(true);
+    if (!pending) return 'pending';
+    if (pending.kind === 'unsubscribe') return this.settleIf(true) ? 'settled' : 'pending';
+    if (frame.code === 'too-many-commands') {
+      for (const stream of pending.streams) this.sent.delete(stream);
+      this.pending = undefined;
+      return 'later';
+    }
     // `unauthorized` names the refused streams and the others of the command are still served
     // (their confirmation follows). Every other refusal covers the whole command (names are
     // checked before they are sent, so in practice `too-many-streams`): its streams are asked
@@ -109,7 +118,7 @@ export class SocketSubscriptions {
         this.refused.add(stream);
       }
     }
-    return this.settleIf(pending.streams.size === 0);
+    return this.settleIf(pending.streams.size === 0) ? 'settled' : 'pending';
   }
 
   private settleIf(settled: boolean): boolean {

@@ -52,7 +52,14 @@ export interface WsResetFrame {
 }
 
 /** `code` of an error frame; the connection stays open after every one of them. */
-export type WsErrorCode = 'invalid-json' | 'unknown-command' | 'invalid-command' | 'invalid-stream' | 'too-many-streams' | 'unauthorized';
+export type WsErrorCode =
+  | 'invalid-json'
+  | 'unknown-command'
+  | 'invalid-command'
+  | 'invalid-stream'
+  | 'too-many-streams'
+  | 'too-many-commands'
+  | 'unauthorized';
 
 /** A refused command; `streams` names the refused streams when the refusal is about some of them. */
 export interface WsErrorFrame {

@@ -16,6 +16,12 @@ import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
 
 /** How long a closed socket may wait for the client's closing handshake before it is dropped. */
 const WS_CLOSE_GRACE_MS = 2000;
+/**
+ * Subscribe commands a connection may send: a burst, then a steady rate. Each one with a cursor
+ * costs the database queries (authorizer, replay), so a client cannot make them without bound.
+ */
+const SUBSCRIBE_BURST = 20;
+const SUBSCRIBES_PER_SECOND = 10;
 
 /** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
 const OPEN = 1;
@@ -74,6 +80,9 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
   private closed = false;
   /** Kept by the SocketUncorker. */
   lastFrameRun = 0;
+  /** Token bucket of subscribe commands: what is left, and when it was last refilled. */
+  private subscribeTokens = SUBSCRIBE_BURST;
+  private tokensAt = 0;
   /** False once a ping is out and its pong has not come back. */
   private alive = true;
 
@@ -123,8 +132,15 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
     if (this.closed) return;
     try {
       const command = parseWsCommand(text);
-      if (command.command === 'subscribe') await this.subscribe(command);
-      else this.unsubscribe(command);
+      if (command.command === 'unsubscribe') this.unsubscribe(command);
+      else if (this.takeSubscribeToken()) await this.subscribe(command);
+      else {
+        throw new WsProtocolError(
+          'too-many-commands',
+          `Too many subscribe commands: at most ${SUBSCRIBES_PER_SECOND} a second (${SUBSCRIBE_BURST} at once) per connection; send it again later.`,
+          command.streams,
+        );
+      }
     } catch (error) {
       if (error instanceof WsProtocolError) {
         this.send(errorFrame(error.code, error.message, error.streams));
@@ -133,6 +149,15 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
       this.options.logger.error(`A WebSocket command failed: ${String(error)}`);
       this.send(errorFrame('invalid-command', 'The server could not handle this command; try again later.'));
     }
+  }
+
+  private takeSubscribeToken(): boolean {
+    const now = performance.now();
+    this.subscribeTokens = Math.min(SUBSCRIBE_BURST, this.subscribeTokens + ((now - this.tokensAt) / 1000) * SUBSCRIBES_PER_SECOND);
+    this.tokensAt = now;
+    if (this.subscribeTokens < 1) return false;
+    this.subscribeTokens -= 1;
+    return true;
   }
 
   private async subscribe(command: WsSubscribeCommand): Promise<void> {
