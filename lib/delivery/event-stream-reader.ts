@@ -118,7 +118,7 @@ export class EventStreamReader implements HubSubscriber {
 }
 
 /**
- * Opens EventStreamReaderFactory on the process's hub and store: the transports take a reader per
+ * Opens EventStreamReaders on the process's hub and store: the transports take a reader per
  * connection as it is, `FirehoseService.stream()` wraps one in an Observable.
  */
 export class EventStreamReaderFactory {

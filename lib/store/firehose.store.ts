@@ -81,12 +81,13 @@ export class FirehoseStore {
   /** Appends events in one transaction (or in the caller's), notifying each in id order. */
   /** Throws FirehoseTablesMissingError, naming what is missing, when the migrations have not run. */
   async assertTablesExist(): Promise<void> {
-    const wanted = [this.t.channels, this.t.messages];
-    const [row] = await this.dataSource.query(
-      'SELECT array_remove(ARRAY[CASE WHEN to_regclass($1) IS NULL THEN $1 END, CASE WHEN to_regclass($2) IS NULL THEN $2 END, CASE WHEN to_regproc($3) IS NULL THEN $3 END], NULL) AS missing',
-      [...wanted, this.t.appendFunction],
+    const names = [this.t.channels, this.t.messages, this.t.appendFunction];
+    const [found] = await this.dataSource.query(
+      'SELECT to_regclass($1) AS channels, to_regclass($2) AS messages, to_regproc($3) AS append',
+      names,
     );
-    if (row.missing.length > 0) throw new FirehoseTablesMissingError(row.missing);
+    const missing = names.filter((_, i) => [found.channels, found.messages, found.append][i] === null);
+    if (missing.length > 0) throw new FirehoseTablesMissingError(missing);
   }
 
   async append(streams: string[], payloads: string[], runner?: Queryable): Promise<AppendedRow[]> {

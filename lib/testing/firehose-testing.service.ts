@@ -27,7 +27,8 @@ type FirehoseServiceApi = Pick<FirehoseService, 'broadcast' | 'stream' | 'queue'
 export class FirehoseTestingService implements FirehoseServiceApi {
   private readonly recorded: FirehoseEvent[] = [];
   private readonly live = new Subject<FirehoseEvent>();
-  private readonly sequences = new Map<string, number>();
+  /** Per stream, its id (in order of first broadcast) and its newest sequence, as the stream rows hold them. */
+  private readonly streams = new Map<string, { id: number; sequence: number }>();
   private readonly queues = new Map<string, Set<InMemoryQueue<unknown>>>();
 
   /** Every broadcast so far, oldest first. */
@@ -39,14 +40,15 @@ export class FirehoseTestingService implements FirehoseServiceApi {
   async broadcast<T>(stream: string, data: T, _options: BroadcastOptions = {}): Promise<FirehoseEvent<T>> {
     assertValidStreamName(stream);
     serializeData(data, DEFAULT_MAX_PAYLOAD_BYTES, 'send less data in tests too');
-    const sequence = (this.sequences.get(stream) ?? 0) + 1;
-    this.sequences.set(stream, sequence);
+    let row = this.streams.get(stream);
+    if (!row) this.streams.set(stream, (row = { id: this.streams.size + 1, sequence: 0 }));
+    const sequence = ++row.sequence;
     const event: FirehoseEvent<T> = {
       id: this.recorded.length + 1,
       stream,
       data: structuredClone(data),
       sequence,
-      streamId: this.streamId(stream),
+      streamId: row.id,
     };
     this.recorded.push(event);
     this.live.next(event);
@@ -131,11 +133,7 @@ export class FirehoseTestingService implements FirehoseServiceApi {
   /** Forgets every recorded broadcast (between tests sharing one module). */
   reset(): void {
     this.recorded.length = 0;
-    this.sequences.clear();
-  }
-
-  private streamId(stream: string): number {
-    return [...this.sequences.keys()].indexOf(stream) + 1;
+    this.streams.clear();
   }
 
   private streamsSoFar(): string {

@@ -2,8 +2,7 @@ import { Module, type DynamicModule, type LoggerService, type LogLevel, type Pro
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { FirehoseService, FirehoseChangeFeedService } from '../../lib/index.js';
-import type { FirehoseTestApp } from './create-firehose-app.js';
+import { firehoseTestApp, type FirehoseTestApp } from './create-firehose-app.js';
 import { testDataSourceOptions } from './test-data-source-options.js';
 
 export interface FirehoseAppFromModuleOptions {
@@ -44,14 +43,7 @@ export async function createFirehoseAppFromModule(options: FirehoseAppFromModule
       abortOnError: false,
     });
     await app.init();
-    return {
-      app,
-      firehose: app.get(FirehoseService),
-      get changeFeeds() {
-        return app.get(FirehoseChangeFeedService);
-      },
-      close: () => app.close(),
-    };
+    return firehoseTestApp(app);
   } catch (error) {
     await dataSource?.then((ds) => ds.destroy()).catch(() => undefined);
     throw error;

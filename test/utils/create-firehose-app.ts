@@ -49,6 +49,11 @@ export async function createFirehoseApp(options: FirehoseTestAppOptions): Promis
   class TestAppModule {}
   const app = await NestFactory.createApplicationContext(TestAppModule, { logger: ['error', 'warn'] });
   await app.init();
+  return firehoseTestApp(app);
+}
+
+/** The handles tests use on a booted app; the change-feed service is looked up only when used. */
+export function firehoseTestApp(app: INestApplicationContext): FirehoseTestApp {
   return {
     app,
     firehose: app.get(FirehoseService),

@@ -260,8 +260,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
     this.socket.close(code, reason);
     // A client that does not read never answers the close either, and `ws` would hold its unsent
     // frames for 30 s waiting for it: drop the socket after a short grace instead.
-    const socket = this.socket;
-    setTimeout(() => socket.terminate(), WS_CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.socket.terminate(), WS_CLOSE_GRACE_MS).unref();
   }
 
   /** The socket `ws` writes this client's frames to. */
