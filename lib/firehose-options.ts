@@ -49,6 +49,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     maxStreamsPerConnection: options.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
     wsMaxBufferedBytes: options.wsMaxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED_BYTES,
     wsHeartbeatInterval: options.wsHeartbeatInterval ?? DEFAULT_WS_HEARTBEAT_INTERVAL,
+    maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
   };
   if (!NOTIFY_CHANNEL_PATTERN.test(resolved.notifyChannel)) {
     throw new FirehoseConfigurationError(
@@ -79,6 +80,14 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new FirehoseConfigurationError(`${key} must be a positive integer, got ${String(value)}.`);
     }
+  }
+  if (
+    resolved.maxConnections !== Number.POSITIVE_INFINITY &&
+    !(Number.isInteger(resolved.maxConnections) && resolved.maxConnections >= 1)
+  ) {
+    throw new FirehoseConfigurationError(
+      `maxConnections must be a positive integer (or unset for no cap), got ${String(resolved.maxConnections)}.`,
+    );
   }
   if (resolved.notifyMaxBytes > DEFAULT_NOTIFY_MAX_BYTES) {
     throw new FirehoseConfigurationError(

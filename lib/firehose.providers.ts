@@ -8,6 +8,7 @@ import { FirehoseHub } from './delivery/firehose-hub.js';
 import { FirehoseExplorer } from './explorer/firehose.explorer.js';
 import { FirehoseService } from './firehose.service.js';
 import { MessageEventStreams } from './transports/message-events/message-event-streams.js';
+import { ConnectionSlots } from './transports/connection/connection-slots.js';
 import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { listenerConnectionConfig } from './listener/listener-connection-config.js';
 import { PgListener } from './listener/pg-listener.js';
@@ -85,6 +86,11 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry],
   },
   { provide: MessageEventStreams, useFactory: () => new MessageEventStreams() },
+  {
+    provide: ConnectionSlots,
+    useFactory: (options: ResolvedFirehoseOptions) => new ConnectionSlots(options.maxConnections),
+    inject: [FIREHOSE_RESOLVED_OPTIONS],
+  },
   FirehoseExplorer,
   FirehoseService,
 ];

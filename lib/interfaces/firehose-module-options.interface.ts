@@ -55,6 +55,12 @@ export interface FirehoseModuleOptions {
   wsMaxBufferedBytes?: number;
   /** Milliseconds between WebSocket pings; a peer that has not answered the previous one is terminated. @default 30000 */
   wsHeartbeatInterval?: number;
+  /**
+   * Most WebSocket and SSE connections this process holds at once; beyond it a new one is refused
+   * with `503` and `Retry-After`, before any guard or authorizer runs, so a flood costs little and
+   * clients retry elsewhere. @default unlimited
+   */
+  maxConnections?: number;
 }
 
 /**

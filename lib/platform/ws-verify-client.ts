@@ -6,6 +6,7 @@ import type { WebSocketServer } from 'ws';
 export interface UpgradeRefusal {
   status: number;
   message: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -22,10 +23,10 @@ export function installVerifyClient(
   // Two parameters: `ws` then waits for the callback instead of reading a return value.
   server.options.verifyClient = (
     info: { req: IncomingMessage; origin: string },
-    accept: (result: boolean, code?: number, message?: string) => void,
+    accept: (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void,
   ) => {
     verify(info.req, info.origin).then(
-      (refusal) => (refusal ? accept(false, refusal.status, refusal.message) : accept(true)),
+      (refusal) => (refusal ? accept(false, refusal.status, refusal.message, refusal.headers) : accept(true)),
       (error) => {
         onError(error);
         accept(false, 500, 'Internal server error');

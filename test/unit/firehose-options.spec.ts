@@ -25,6 +25,7 @@ describe('resolveFirehoseOptions', () => {
     maxStreamsPerConnection: 100,
     wsMaxBufferedBytes: 1_048_576,
     wsHeartbeatInterval: 30_000,
+    maxConnections: Number.POSITIVE_INFINITY,
   };
 
   it('applies every default when called without options', () => {
@@ -58,6 +59,7 @@ describe('resolveFirehoseOptions', () => {
       maxStreamsPerConnection: 14,
       wsMaxBufferedBytes: 15,
       wsHeartbeatInterval: 16,
+      maxConnections: 18,
     };
     expect(resolveFirehoseOptions(given)).toEqual(given);
   });
@@ -111,6 +113,19 @@ describe('resolveFirehoseOptions', () => {
 
     it.each(keys)('accepts %s = 1', (key) => {
       expect(resolveFirehoseOptions({ [key]: 1 })[key]).toBe(1);
+    });
+  });
+
+  describe('maxConnections', () => {
+    it.each([0, -1, 1.5, Number.NaN, '10'])('rejects %p', (maxConnections) => {
+      const error = thrown(() => resolveFirehoseOptions({ maxConnections } as FirehoseModuleOptions));
+      expect(error.message).toBe(
+        `Invalid Firehose configuration: maxConnections must be a positive integer (or unset for no cap), got ${String(maxConnections)}.`,
+      );
+    });
+
+    it('is unlimited when unset', () => {
+      expect(resolveFirehoseOptions({}).maxConnections).toBe(Number.POSITIVE_INFINITY);
     });
   });
 

@@ -72,6 +72,14 @@ export function openWs(url: string, options: ClientOptions = {}): Promise<WsTest
 
 /** Attempts an upgrade that is expected to be refused: resolves with the HTTP status and body. */
 export function refusedUpgrade(url: string, options: ClientOptions = {}): Promise<{ status: number; body: string }> {
+  return refusedUpgradeResponse(url, options).then(({ status, body }) => ({ status, body }));
+}
+
+/** refusedUpgrade, with the refusal's headers. */
+export function refusedUpgradeResponse(
+  url: string,
+  options: ClientOptions = {},
+): Promise<{ status: number; body: string; headers: IncomingMessage['headers'] }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, options);
     socket.once('open', () => {
@@ -82,7 +90,7 @@ export function refusedUpgrade(url: string, options: ClientOptions = {}): Promis
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
     });
     socket.once('error', () => undefined);
   });

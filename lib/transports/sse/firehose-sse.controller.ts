@@ -11,6 +11,8 @@ import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.in
 import { FirehoseSseConnection } from './firehose-sse-connection.js';
 import { parseLastEventId } from './sse-request.js';
 import { SseWriteCoalescer } from './sse-write-coalescer.js';
+import { ConnectionSlots } from '../connection/connection-slots.js';
+import { refuseForCapacity } from './sse-capacity-refusal.js';
 
 /** Longest wait, per shutdown, for ended responses to flush. */
 const SHUTDOWN_FINISH_WAIT = 1000;
@@ -37,6 +39,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
 
   constructor(
     private readonly readers: EventStreamReaderFactory,
+    private readonly slots: ConnectionSlots,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
@@ -55,6 +58,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
       throw new ForbiddenException('The Firehose SSE route ran without FirehoseStreamsGuard; register it through FirehoseModule.');
     }
     const lastEventId = parseLastEventId(request);
+    if (!this.slots.take()) refuseForCapacity(response);
     const connection = new FirehoseSseConnection(
       response,
       // The request is kept only for buildEvent: held for the whole stream, it keeps the response.
@@ -66,7 +70,10 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
         maxPendingBytes: this.options.sseMaxPendingBytes,
         logger: this.logger,
       },
-      (ended) => this.connections.delete(ended),
+      (ended) => {
+        this.connections.delete(ended);
+        this.slots.release();
+      },
     );
     this.connections.add(connection);
     this.heartbeat ??= startHeartbeatTimer(this.connections, this.options.sseHeartbeatInterval);

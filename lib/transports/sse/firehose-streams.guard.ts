@@ -1,10 +1,12 @@
 import { ForbiddenException, Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../../firehose-options.js';
 import type { FirehoseAuthorizer } from '../../interfaces/firehose-authorizer.interface.js';
 import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
+import { ConnectionSlots } from '../connection/connection-slots.js';
 import { parseRequestedStreams } from './sse-request.js';
+import { refuseForCapacity } from './sse-capacity-refusal.js';
 
 /** Request property under which the guard leaves the streams a connection may receive, for the controller. */
 const AUTHORIZED_STREAMS = Symbol('firehose:authorized_streams');
@@ -26,11 +28,14 @@ export function authorizedStreamsOf(request: IncomingMessage): string[] | undefi
 export class FirehoseStreamsGuard implements CanActivate {
   constructor(
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
+    private readonly slots: ConnectionSlots,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<GuardedRequest & Record<PropertyKey, unknown>>();
+    // A full server refuses before the authorizer's work; the controller takes the slot itself.
+    if (this.slots.full) refuseForCapacity(context.switchToHttp().getResponse<ServerResponse>());
     const requested = parseRequestedStreams(request, this.options.maxStreamsPerConnection);
     if (!this.authorizer) throw new ForbiddenException(NO_AUTHORIZER_MESSAGE);
     const { allowed: streams } = await authorizeStreams(this.authorizer, requested, { transport: 'sse', request });

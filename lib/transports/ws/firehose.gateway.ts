@@ -1,4 +1,4 @@
-import { Inject, Logger, Optional, type BeforeApplicationShutdown, type CanActivate, type Type } from '@nestjs/common';
+import { HttpStatus, Inject, Logger, Optional, type BeforeApplicationShutdown, type CanActivate, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
@@ -14,6 +14,8 @@ import { releaseAdapterBindings } from '../../platform/ws-adapter-bindings.js';
 import { installVerifyClient } from '../../platform/ws-verify-client.js';
 import { UpgradeVerifier } from '../../auth/upgrade-verifier.js';
 import { WS_CLOSE_GOING_AWAY } from '../../protocol/ws-server-frame.js';
+import { CONNECTION_CAP_HEADERS, CONNECTION_CAP_MESSAGE, ConnectionSlots } from '../connection/connection-slots.js';
+import type { UpgradeRefusal } from '../../platform/ws-verify-client.js';
 
 /** What the gateway checks at the upgrade, from the module's extras. */
 export interface FirehoseGatewayOptions {
@@ -38,6 +40,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   constructor(
     private readonly readers: EventStreamReaderFactory,
     private readonly moduleRef: ModuleRef,
+    private readonly slots: ConnectionSlots,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Inject(FIREHOSE_GATEWAY_OPTIONS) private readonly gatewayOptions: FirehoseGatewayOptions,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
@@ -84,7 +87,17 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     }
   }
 
-  private verifyUpgrade(request: IncomingMessage, origin: string | undefined) {
+  private verifyUpgrade(request: IncomingMessage, origin: string | undefined): Promise<UpgradeRefusal | undefined> {
+    // First, so a flood of upgrades beyond the cap costs no guard and no authorizer.
+    if (!this.slots.take()) {
+      return Promise.resolve({
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        message: CONNECTION_CAP_MESSAGE,
+        headers: { ...CONNECTION_CAP_HEADERS },
+      });
+    }
+    // The socket closes when the upgrade is refused and when the WebSocket ends: one release for both.
+    request.socket.once('close', () => this.slots.release());
     // Guards are instantiated on first use, inside this module, as Nest does for `@UseGuards`.
     this.verifier ??= Promise.all(this.gatewayOptions.guards.map((guard) => this.moduleRef.create(guard))).then(
       (guards) =>
