@@ -11,6 +11,7 @@ import { MessageEventStreams } from './transports/message-events/message-event-s
 import { ConnectionSlots } from './transports/connection/connection-slots.js';
 import type { FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { listenerConnectionConfig } from './listener/listener-connection-config.js';
+import { NotifySignature } from './listener/notify-signature.js';
 import { PgListener } from './listener/pg-listener.js';
 import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
@@ -40,6 +41,12 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
   },
   {
+    // Read once, with the app's role: every process of the app signs and checks with this key.
+    provide: NotifySignature,
+    useFactory: async (store: FirehoseStore) => new NotifySignature(await store.readNotifyKey()),
+    inject: [FirehoseStore],
+  },
+  {
     provide: FirehoseHub,
     useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
       new FirehoseHub(store, options.notifyChannel, options.replayBatchSize),
@@ -53,9 +60,15 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: FirehoseQueueRegistry,
-    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
-      new FirehoseQueueRegistry(store, options.notifyChannel + QUEUE_CHANNEL_SUFFIX, options.notifyMaxBytes, options.queueBufferSize),
-    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions, signature: NotifySignature) =>
+      new FirehoseQueueRegistry(
+        store,
+        options.notifyChannel + QUEUE_CHANNEL_SUFFIX,
+        options.notifyMaxBytes,
+        options.queueBufferSize,
+        signature,
+      ),
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS, NotifySignature],
   },
   {
     provide: FirehoseCleaner,
@@ -71,19 +84,29 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: PgListener,
-    useFactory: async (dataSource: DataSource, options: ResolvedFirehoseOptions, hub: FirehoseHub, queues: FirehoseQueueRegistry) => {
-      const listener = new PgListener(listenerConnectionConfig(dataSource, options.databaseUrl), {
-        reconnectAttempts: options.reconnectAttempts,
-        reconnectDelay: options.reconnectDelay,
-        heartbeatInterval: options.heartbeatInterval,
-        heartbeatTimeout: options.heartbeatTimeout,
-      });
+    useFactory: async (
+      dataSource: DataSource,
+      options: ResolvedFirehoseOptions,
+      hub: FirehoseHub,
+      queues: FirehoseQueueRegistry,
+      signature: NotifySignature,
+    ) => {
+      const listener = new PgListener(
+        listenerConnectionConfig(dataSource, options.databaseUrl),
+        {
+          reconnectAttempts: options.reconnectAttempts,
+          reconnectDelay: options.reconnectDelay,
+          heartbeatInterval: options.heartbeatInterval,
+          heartbeatTimeout: options.heartbeatTimeout,
+        },
+        signature,
+      );
       await listener.register(hub);
       await listener.register(queues);
       await listener.connect();
       return listener;
     },
-    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry],
+    inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS, FirehoseHub, FirehoseQueueRegistry, NotifySignature],
   },
   { provide: MessageEventStreams, useFactory: () => new MessageEventStreams() },
   {

@@ -1,6 +1,6 @@
 // Child process: one plain `pg` LISTEN connection that timestamps every notification.
 //
-// A notification payload is JSON (one event, or an array of events) whose events have a `data` object {r: run, w: worker, i: per-worker index,
+// A notification payload is JSON (one event, or an array of events; the module's signed first) whose events have a `data` object {r: run, w: worker, i: per-worker index,
 // t: send time (performance.timeOrigin + performance.now() of the sender)}. Per run it records
 // the send→receive latency, distinct/duplicate/reordered counts, and its own CPU time.
 // Driven over IPC by ReceiverHandle (below) from the parent.
@@ -70,12 +70,14 @@ async function childMain() {
     if (!run) runs.set(data.r, (run = new RunStats()));
     run.add(data.w, data.i, at - offset - data.t, at);
   };
-  // The naive channel carries one event per notification; the module's carries an array of events.
+  // The naive channel carries one event per notification; the module's carries an array of events,
+  // behind its 22-character signature (base64, so never a '[' or '{'), which a latency probe skips.
   const onNotification = (msg) => {
     const at = now();
+    const payload = msg.payload ?? '';
     let parsed;
     try {
-      parsed = JSON.parse(msg.payload);
+      parsed = JSON.parse(payload[0] === '[' || payload[0] === '{' ? payload : payload.slice(22));
     } catch {
       malformed++;
       return;

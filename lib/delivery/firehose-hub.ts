@@ -19,6 +19,8 @@ const FETCH_RETRY_DELAY = 500;
  */
 export class FirehoseHub implements NotificationChannelHandler, EventNotificationReader, OnApplicationShutdown {
   private readonly logger = new Logger('Firehose');
+  /** firehose_append signs every payload: the listener passes on only those it signed. */
+  readonly signed = true;
   private readonly subscribers = new Map<string, Set<HubSubscriber>>();
   private readonly tasks: Task[] = [];
   private pumping = false;

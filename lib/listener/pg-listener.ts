@@ -4,6 +4,8 @@ import { FirehoseListenerConnectionError } from '../errors/listener-connection.e
 import { destroyPgClientSocket as destroySocket } from '../platform/pg-client-socket.js';
 import type { ListenerState } from './listener-state.js';
 import type { NotificationChannelHandler } from './notification-channel-handler.interface.js';
+import type { NotifySignature } from './notify-signature.js';
+import { RateLimitedWarning } from './rate-limited-warning.js';
 
 export interface PgListenerOptions {
   reconnectAttempts: number;
@@ -33,10 +35,13 @@ export class PgListener implements OnApplicationShutdown {
   private currentState: ListenerState = 'connecting';
   /** While a connection is being opened, its failures surface as open()'s rejection instead. */
   private opening = false;
+  /** Per signed channel: one WARN line a minute at most for the payloads it dropped. */
+  private readonly forgeries = new Map<string, RateLimitedWarning>();
 
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly options: PgListenerOptions,
+    private readonly signature: NotifySignature,
   ) {}
 
   /**
@@ -59,7 +64,7 @@ export class PgListener implements OnApplicationShutdown {
     } finally {
       const held = this.held.get(handler.channel) ?? [];
       this.held.delete(handler.channel);
-      if (generation === this.generation) for (const payload of held) handler.onNotification(payload);
+      if (generation === this.generation) for (const payload of held) this.pass(handler, payload);
     }
   }
 
@@ -99,6 +104,7 @@ export class PgListener implements OnApplicationShutdown {
     this.generation++;
     clearInterval(this.heartbeat);
     clearTimeout(this.retry);
+    for (const warning of this.forgeries.values()) warning.close();
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -154,7 +160,35 @@ export class PgListener implements OnApplicationShutdown {
   private dispatch(channel: string, payload: string): void {
     const held = this.held.get(channel);
     if (held) held.push(payload);
-    else this.handlers.get(channel)?.onNotification(payload);
+    else {
+      const handler = this.handlers.get(channel);
+      if (handler) this.pass(handler, payload);
+    }
+  }
+
+  /** Hands a payload to its handler; on a signed channel only one whose signature holds. */
+  private pass(handler: NotificationChannelHandler, payload: string): void {
+    if (!handler.signed) {
+      handler.onNotification(payload);
+      return;
+    }
+    const verified = this.signature.verify(handler.channel, payload);
+    if (verified !== undefined) handler.onNotification(verified);
+    else this.forgery(handler.channel);
+  }
+
+  private forgery(channel: string): void {
+    let warning = this.forgeries.get(channel);
+    if (!warning) {
+      warning = new RateLimitedWarning(
+        this.logger,
+        (count) =>
+          `Dropped ${count} notification${count === 1 ? '' : 's'} on channel "${channel}" whose signature did not match ` +
+          "firehose_notify_key's: sent by a role that cannot read the key (forged), or by a process started before the key changed (restart it)",
+      );
+      this.forgeries.set(channel, warning);
+    }
+    warning.occurred();
   }
 
   private unlistened(): NotificationChannelHandler[] {

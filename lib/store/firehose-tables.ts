@@ -6,6 +6,8 @@ export interface FirehoseTables {
   channels: string;
   messages: string;
   appendFunction: string;
+  /** The one-row table of the key that signs NOTIFY payloads (lib/listener/notify-signature.ts). */
+  notifyKey: string;
 }
 
 export function quoteIdentifier(name: string): string {
@@ -18,5 +20,6 @@ export function firehoseTables(schema?: string): FirehoseTables {
     channels: `${prefix}firehose_channels`,
     messages: `${prefix}firehose_messages`,
     appendFunction: `${prefix}firehose_append`,
+    notifyKey: `${prefix}firehose_notify_key`,
   };
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FirehoseEvent, FirehoseReset } from '../protocol/firehose-event.js';
 import { dataSourcePool } from '../platform/typeorm-pg-pool.js';
+import { FirehoseNotifyKeyUnreadableError } from '../errors/notify-key-unreadable.error.js';
 import { FirehoseTablesMissingError } from '../errors/tables-missing.error.js';
 import { eventFromRow, type EventRow } from './event-row.js';
 import { firehoseTables, type FirehoseTables } from './firehose-tables.js';
@@ -78,18 +79,38 @@ export class FirehoseStore {
       WHERE m.id = ANY($1::bigint[])`;
   }
 
-  /** Appends events in one transaction (or in the caller's), notifying each in id order. */
-  /** Throws FirehoseTablesMissingError, naming what is missing, when the migrations have not run. */
+  /** Throws FirehoseTablesMissingError, naming what is missing and its migration, when the migrations have not run. */
   async assertTablesExist(): Promise<void> {
-    const names = [this.t.channels, this.t.messages, this.t.appendFunction];
+    const names = [this.t.channels, this.t.messages, this.t.appendFunction, this.t.notifyKey];
     const [found] = await this.dataSource.query(
-      'SELECT to_regclass($1) AS channels, to_regclass($2) AS messages, to_regproc($3) AS append',
+      'SELECT to_regclass($1) AS channels, to_regclass($2) AS messages, to_regproc($3) AS append, to_regclass($4) AS key',
       names,
     );
-    const missing = names.filter((_, i) => [found.channels, found.messages, found.append][i] === null);
-    if (missing.length > 0) throw new FirehoseTablesMissingError(missing);
+    const present = [found.channels, found.messages, found.append, found.key];
+    const missing = names.filter((_, i) => present[i] === null);
+    if (missing.length === 0) return;
+    const migrations = [];
+    if (missing.some((name) => name !== this.t.notifyKey)) migrations.push('CreateFirehoseTables1732320000000');
+    if (missing.includes(this.t.notifyKey)) migrations.push('SignFirehoseNotifications1732350000000');
+    throw new FirehoseTablesMissingError(missing, migrations);
   }
 
+  /**
+   * The key that signs the module's notifications, read once at boot with the app's role. Throws
+   * FirehoseNotifyKeyUnreadableError when the role may not read it or it is not there.
+   */
+  async readNotifyKey(): Promise<Buffer> {
+    let rows: Array<{ key: Buffer }>;
+    try {
+      rows = await this.dataSource.query(`SELECT key FROM ${this.t.notifyKey}`);
+    } catch (error) {
+      throw new FirehoseNotifyKeyUnreadableError(this.t.notifyKey, error);
+    }
+    if (rows.length !== 1) throw new FirehoseNotifyKeyUnreadableError(this.t.notifyKey, new Error('the table has no key'));
+    return rows[0].key;
+  }
+
+  /** Appends events in one transaction (or in the caller's), notifying each in id order. */
   async append(streams: string[], payloads: string[], runner?: Queryable): Promise<AppendedRow[]> {
     const values = [streams, payloads, this.channel, this.notifyMaxBytes];
     if (runner || !this.pool) return (runner ?? this.dataSource).query(this.appendSql, values);

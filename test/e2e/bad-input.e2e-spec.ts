@@ -223,15 +223,17 @@ describe('bad input', () => {
           bytes: 8002,
           limit: 7999,
         });
-        // The message fits, but not with the `{"q":"jobs","m":…}` envelope (17 bytes).
+        // The message fits, but not with its envelope: the signature (22 bytes), then
+        // `{"q":"jobs","s":<12 characters>,"n":<1 digit>,"t":<13 digits>,"m":…}` (60 bytes).
+        const envelope = 22 + 60;
         await expect(queue.push('x'.repeat(7997))).rejects.toMatchObject({
           name: 'FirehosePayloadTooLargeError',
-          bytes: 8016,
+          bytes: 7999 + envelope,
           limit: 7999,
         });
         await expect(queue.push(10n)).rejects.toThrow(FirehoseUnserializableDataError);
         // The queue still works afterwards, and the largest message that fits goes through.
-        const fits = 'x'.repeat(7999 - 17 - 2);
+        const fits = 'x'.repeat(7999 - envelope - 2);
         await queue.push(fits);
         await expect(queue.pop({ timeout: 5_000 })).resolves.toBe(fits);
       } finally {

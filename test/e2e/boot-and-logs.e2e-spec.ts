@@ -41,7 +41,8 @@ describe('boot checks and log volume', () => {
     await dataSource?.then((ds) => ds.destroy()).catch(() => undefined);
     expect(error).toBeInstanceOf(FirehoseTablesMissingError);
     expect((error as Error).message).toBe(
-      'The Firehose tables are missing (firehose_channels, firehose_messages, firehose_append not found): add FIREHOSE_MIGRATIONS to ' +
+      'The Firehose tables are missing (firehose_channels, firehose_messages, firehose_append, firehose_notify_key not found; ' +
+        'created by CreateFirehoseTables1732320000000, SignFirehoseNotifications1732350000000): add FIREHOSE_MIGRATIONS to ' +
         "your DataSource's migrations with migrationsRun: true, or let the module apply them with FirehoseModule.forRoot({ migrationsRun: true }).",
     );
     // It failed before any LISTEN attempt: nothing was retried.

@@ -105,6 +105,7 @@ describe('an app with only FirehoseModule', () => {
         'firehose_channels_id_seq',
         'firehose_messages',
         'firehose_messages_id_seq',
+        'firehose_notify_key',
         'migrations',
         'migrations_id_seq',
       ]);

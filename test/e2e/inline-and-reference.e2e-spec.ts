@@ -3,16 +3,22 @@ import { createFirehoseApp, type FirehoseTestApp } from '../utils/create-firehos
 import { listenForNotifications, type NotifyListener } from '../utils/notify-listener.js';
 import { collectLive, sleep, waitFor } from '../utils/collect.js';
 import type { FirehoseEvent } from '../../lib/index.js';
+import { NotifySignature } from '../../lib/listener/notify-signature.js';
+import { NOTIFY_SIGNATURE_CHARS } from '../../lib/protocol/notify-payload.js';
 
 /**
  * The NOTIFY payload of an event broadcast on its own, byte for byte as the append function builds
- * it: a JSON array of the batch's events, here `[{"id":…,"stream":…,"sequence":…,"channel_id":…,"data":…}]`
- * inline, or the same head with `,"ref":1}` instead of the data. An event goes inline iff it fits
- * a notification of its own, brackets included, within notifyMaxBytes.
+ * it: its signature, then a JSON array of the batch's events, here
+ * `[{"id":…,"stream":…,"sequence":…,"channel_id":…,"data":…}]` inline, or the same head with
+ * `,"ref":1}` instead of the data. An event goes inline iff it fits a notification of its own,
+ * signature and brackets included, within notifyMaxBytes.
  */
 function inlinePayload(id: number, stream: string, sequence: number, streamId: number, dataJson: string): string {
-  return `[{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${streamId},"data":${dataJson}}]`;
+  return `${'S'.repeat(NOTIFY_SIGNATURE_CHARS)}[{"id":${id},"stream":${JSON.stringify(stream)},"sequence":${sequence},"channel_id":${streamId},"data":${dataJson}}]`;
 }
+
+/** The events a raw payload carries, past its signature. */
+const eventsOf = (payload: string) => JSON.parse(payload.slice(NOTIFY_SIGNATURE_CHARS));
 
 /** A string whose JSON makes the inline payload exactly `bytes` UTF-8 bytes, built from `unit` (plus ASCII padding). */
 function dataForPayloadBytes(bytes: number, head: (dataJson: string) => string, unit = 'x'): string {
@@ -29,12 +35,15 @@ describe('inline and by-reference delivery', () => {
   let small: FirehoseTestApp;
   let standard: FirehoseTestApp;
   let raw: NotifyListener;
+  let signature: NotifySignature;
 
   beforeAll(async () => {
     db = await createTestDatabase('inline_ref');
     small = await createFirehoseApp({ url: db.url, firehose: { notifyMaxBytes: 500 } });
     standard = await createFirehoseApp({ url: db.url });
     raw = await listenForNotifications(db.url, ['firehose']);
+    const [{ key }] = await db.query('SELECT key FROM firehose_notify_key');
+    signature = new NotifySignature(key);
   });
   afterAll(async () => {
     await raw?.close();
@@ -49,16 +58,21 @@ describe('inline and by-reference delivery', () => {
     return Number(row.last_value) + (row.is_called ? 1 : 0);
   }
 
-  /** The raw NOTIFY payload that carried event `id`, as seen by a plain LISTEN client. */
+  /**
+   * The raw NOTIFY payload that carried event `id`, as seen by a plain LISTEN client, after checking
+   * that SQL signed it as Node checks it (the UTF-8 bytes of multi-byte names and data included).
+   */
   async function rawPayloadOf(id: number): Promise<string> {
-    const find = () => raw.received.find((n) => (JSON.parse(n.payload) as Array<{ id: number }>).some((e) => e.id === id));
+    const find = () => raw.received.find((n) => (eventsOf(n.payload) as Array<{ id: number }>).some((e) => e.id === id));
     await waitFor(() => find() !== undefined, 5_000, `NOTIFY of event ${id}`);
-    return find()!.payload;
+    const { payload } = find()!;
+    expect(signature.verify('firehose', payload)).toBe(payload.slice(NOTIFY_SIGNATURE_CHARS));
+    return payload;
   }
 
   /** Event `id` as its notification carried it. */
   async function rawEventOf(id: number): Promise<Record<string, unknown>> {
-    return (JSON.parse(await rawPayloadOf(id)) as Array<Record<string, unknown>>).find((e) => e.id === id)!;
+    return (eventsOf(await rawPayloadOf(id)) as Array<Record<string, unknown>>).find((e) => e.id === id)!;
   }
 
   /**
@@ -81,7 +95,7 @@ describe('inline and by-reference delivery', () => {
   it(`sends an event whose payload is exactly notifyMaxBytes (500) inline`, async () => {
     const { data, event, received, row, payload } = await broadcastSized(small, 'at-limit', 500);
     expect(Buffer.byteLength(payload)).toBe(500);
-    expect(JSON.parse(payload)[0]).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.streamId, data });
+    expect(eventsOf(payload)[0]).toEqual({ id: event.id, stream: 'at-limit', sequence: 2, channel_id: event.streamId, data });
     expect(received).toEqual(event);
     expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.streamId, json: JSON.stringify(data) });
   });
@@ -89,13 +103,15 @@ describe('inline and by-reference delivery', () => {
   it('sends an event one byte under the limit inline', async () => {
     const { data, event, received, payload } = await broadcastSized(small, 'under-limit', 499);
     expect(Buffer.byteLength(payload)).toBe(499);
-    expect(JSON.parse(payload)[0].data).toBe(data);
+    expect(eventsOf(payload)[0].data).toBe(data);
     expect(received).toEqual(event);
   });
 
   it('sends an event one byte over the limit by reference, and delivers the same content', async () => {
     const { data, event, received, row, payload } = await broadcastSized(small, 'over-limit', 501);
-    expect(payload).toBe(`[{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.streamId},"ref":1}]`);
+    expect(payload.slice(NOTIFY_SIGNATURE_CHARS)).toBe(
+      `[{"id":${event.id},"stream":"over-limit","sequence":2,"channel_id":${event.streamId},"ref":1}]`,
+    );
     expect(received).toEqual(event);
     expect(received.data).toBe(data);
     expect(row).toEqual({ id: String(event.id), sequence: '2', channel_id: event.streamId, json: JSON.stringify(data) });
@@ -106,13 +122,13 @@ describe('inline and by-reference delivery', () => {
     const atLimit = await broadcastSized(standard, 'utf8-at-limit', 7999, '€');
     expect(atLimit.data.length).toBeLessThan(2700);
     expect(Buffer.byteLength(atLimit.payload)).toBe(7999);
-    expect(JSON.parse(atLimit.payload)[0].data).toBe(atLimit.data);
+    expect(eventsOf(atLimit.payload)[0].data).toBe(atLimit.data);
     expect(atLimit.received).toEqual(atLimit.event);
     expect(atLimit.row.json).toBe(JSON.stringify(atLimit.data));
 
     const overLimit = await broadcastSized(standard, 'utf8-over-limit', 8000, '€');
     expect(overLimit.data.length).toBeLessThan(2700);
-    expect(JSON.parse(overLimit.payload)[0]).toEqual({
+    expect(eventsOf(overLimit.payload)[0]).toEqual({
       id: overLimit.event.id,
       stream: 'utf8-over-limit',
       sequence: 2,
@@ -128,10 +144,10 @@ describe('inline and by-reference delivery', () => {
     const stream = 'flux-ü-日本';
     const { data, event, received, payload } = await broadcastSized(small, stream, 500);
     expect(Buffer.byteLength(payload)).toBe(500);
-    expect(JSON.parse(payload)[0].data).toBe(data);
+    expect(eventsOf(payload)[0].data).toBe(data);
     expect(received).toEqual(event);
     const over = await broadcastSized(small, `${stream}-2`, 501);
-    expect(JSON.parse(over.payload)[0].ref).toBe(1);
+    expect(eventsOf(over.payload)[0].ref).toBe(1);
     expect(over.received).toEqual(over.event);
   });
 
@@ -163,18 +179,22 @@ describe('inline and by-reference delivery', () => {
     // Issued in one turn, so they form one group-commit batch.
     const events = await Promise.all(Array.from({ length: 40 }, (_, i) => small.firehose.broadcast(stream, { i, pad: 'y'.repeat(40) })));
     expect(new Set(events.map((e) => e.id)).size).toBe(40);
-    await waitFor(() => raw.received.slice(before).flatMap((n) => JSON.parse(n.payload)).length >= 40, 5_000, 'all 40 notified');
+    await waitFor(() => raw.received.slice(before).flatMap((n) => eventsOf(n.payload)).length >= 40, 5_000, 'all 40 notified');
     const notifications = raw.received.slice(before);
-    const notified = notifications.flatMap((n) => JSON.parse(n.payload) as Array<{ id: number; data: unknown }>);
+    const notified = notifications.flatMap((n) => eventsOf(n.payload) as Array<{ id: number; data: unknown }>);
     expect(notified.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(notified.map((e) => e.data)).toEqual(events.map((e) => e.data));
-    for (const n of notifications) expect(Buffer.byteLength(n.payload)).toBeLessThanOrEqual(500);
+    for (const n of notifications) {
+      expect(Buffer.byteLength(n.payload)).toBeLessThanOrEqual(500);
+      expect(signature.verify('firehose', n.payload)).toBeDefined();
+    }
     // Greedy packing, as the append function does it: far fewer notifications than events.
     let expected = 0;
     let chunk = 0;
     for (const e of events) {
-      const bytes = Buffer.byteLength(inlinePayload(e.id, stream, e.sequence, e.streamId, JSON.stringify(e.data))) - 2;
-      if (chunk > 0 && chunk + bytes + 2 <= 500) chunk += bytes + 1;
+      const bytes =
+        Buffer.byteLength(inlinePayload(e.id, stream, e.sequence, e.streamId, JSON.stringify(e.data))) - 2 - NOTIFY_SIGNATURE_CHARS;
+      if (chunk > 0 && chunk + bytes + 2 <= 500 - NOTIFY_SIGNATURE_CHARS) chunk += bytes + 1;
       else {
         expected++;
         chunk = bytes + 1;

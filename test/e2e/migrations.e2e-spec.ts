@@ -9,8 +9,9 @@ import {
   FIREHOSE_MIGRATIONS,
   FirehoseModule,
   FirehoseService,
+  FirehoseTablesMissingError,
 } from '../../lib/index.js';
-import { collectLive } from '../utils/collect.js';
+import { collect, collectLive } from '../utils/collect.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 const ALL_MIGRATIONS = [...FIREHOSE_MIGRATIONS, ...DURABLE_STREAMS_MIGRATIONS, ...CHANGE_FEED_MIGRATIONS];
@@ -25,6 +26,20 @@ async function bootWithModuleMigrations(url: string) {
   })
   class AppModule {}
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  await app.init();
+  return app;
+}
+
+/** An app that applies no migration at all: it finds the database as it is. */
+async function bootWithDataSourceMigrations(url: string) {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES }),
+      FirehoseModule.forRoot({ reconnectDelay: 50 }),
+    ],
+  })
+  class AppModule {}
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
   await app.init();
   return app;
 }
@@ -65,6 +80,37 @@ describe('migrations', () => {
     }
   });
 
+  it('an install made before notifications were signed is refused at boot with the migration to run, and upgrades with it', async () => {
+    const [createTables, signNotifications] = FIREHOSE_MIGRATIONS;
+    const old = new DataSource({ type: 'postgres', url: db.url, migrations: [createTables], migrationsTableName: 'firehose_migrations' });
+    await old.initialize();
+    await old.runMigrations();
+    await old.destroy();
+    await db.query(`SELECT firehose_append(ARRAY['s'], ARRAY['{"before":true}'], 'firehose', 7999)`);
+
+    const refused = await bootWithDataSourceMigrations(db.url).catch((error: Error) => error);
+    expect(refused).toBeInstanceOf(FirehoseTablesMissingError);
+    expect((refused as Error).message).toMatch(
+      /^The Firehose tables are missing \(firehose_notify_key not found; created by SignFirehoseNotifications1732350000000\)/,
+    );
+
+    const app = await bootWithModuleMigrations(db.url);
+    try {
+      const firehose = app.get(FirehoseService);
+      const both = collect(firehose.stream('s', { lastEventId: 0 }), 2);
+      const event = await firehose.broadcast('s', { after: true });
+      const [before, after] = await both.done;
+      expect(before).toMatchObject({ data: { before: true }, sequence: 1 });
+      expect(after).toEqual(event);
+      expect((await db.query('SELECT name FROM firehose_migrations ORDER BY id')).map((r) => r.name)).toEqual([
+        createTables.name,
+        signNotifications.name,
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('the migration reverts cleanly and can be applied again (idempotent up, complete down)', async () => {
     const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: ALL_MIGRATIONS });
     await dataSource.initialize();
@@ -95,8 +141,10 @@ describe('migrations', () => {
         'firehose_ds_producers',
         'firehose_ds_streams',
         'firehose_messages',
+        'firehose_notify_key',
         'migrations',
       ]);
+      const [key] = await db.query('SELECT key FROM firehose_notify_key');
       // Running the same up() twice (the app's list and migrationsRun both applying it) is harmless
       // and leaves exactly the same tables, functions and indexes.
       for (const Migration of ALL_MIGRATIONS) {
@@ -108,6 +156,8 @@ describe('migrations', () => {
         }
       }
       expect(await schemaObjects()).toEqual(once);
+      // The key stays: processes already running keep signing with it.
+      expect(await db.query('SELECT key FROM firehose_notify_key')).toEqual([key]);
     } finally {
       await dataSource.destroy();
     }

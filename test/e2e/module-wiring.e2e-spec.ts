@@ -5,6 +5,7 @@ import { createFirehoseAppFromModule } from '../utils/create-firehose-app-from-m
 import { listenForNotifications } from '../utils/notify-listener.js';
 import { collectLive, waitFor } from '../utils/collect.js';
 import { FirehoseConfigurationError, FirehoseModule, type FirehoseModuleOptions, type FirehoseOptionsFactory } from '../../lib/index.js';
+import { NOTIFY_SIGNATURE_CHARS } from '../../lib/protocol/notify-payload.js';
 
 /** Subscribes, broadcasts, and checks the event is stored and comes back live unchanged. */
 async function expectBroadcastRoundTrip(t: FirehoseTestApp, db: TestDatabase, stream: string): Promise<void> {
@@ -67,7 +68,9 @@ describe('module wiring', () => {
       expect(t.firehose.health()).toEqual({ listener: 'connected' });
       await expectBroadcastRoundTrip(t, db, 'wiring-use-class');
       // The factory's channel is the one NOTIFY used, not the default 'firehose'.
-      expect(raw.received.map((n) => [n.channel, JSON.parse(n.payload)[0].stream])).toEqual([['wiring_custom', 'wiring-use-class']]);
+      expect(raw.received.map((n) => [n.channel, JSON.parse(n.payload.slice(NOTIFY_SIGNATURE_CHARS))[0].stream])).toEqual([
+        ['wiring_custom', 'wiring-use-class'],
+      ]);
     } finally {
       await t.close();
       await raw.close();

@@ -62,8 +62,17 @@ describe('protocol/notify-payload', () => {
   });
 
   it('round-trips a queue message', () => {
-    expect(parseQueueNotification(queueNotification('jobs', '{"n":1}'))).toEqual({ queue: 'jobs', message: { n: 1 } });
+    expect(parseQueueNotification(queueNotification('jobs', 'p1', 7, 1_700_000_000_000, '{"n":1}'))).toEqual({
+      queue: 'jobs',
+      sender: 'p1',
+      seq: 7,
+      sentAt: 1_700_000_000_000,
+      message: { n: 1 },
+    });
     expect(parseQueueNotification('{"m":1}')).toBeUndefined();
+    // Without sender, number and time it cannot be told from a copy: refused.
+    expect(parseQueueNotification('{"q":"jobs","m":1}')).toBeUndefined();
+    expect(parseQueueNotification('{"q":"jobs","s":"p1","n":1.5,"t":1,"m":1}')).toBeUndefined();
     expect(parseQueueNotification('x')).toBeUndefined();
   });
 });
