@@ -1,5 +1,6 @@
 import * as changeFeedMigration from '../../migrations/change-feed/1732340000000-create-change-feed-functions.js';
 import * as coreMigration from '../../migrations/core/1732320000000-create-firehose-tables.js';
+import * as fluxbaseMigration from '../../migrations/fluxbase/1732350000000-create-realtime-functions.js';
 import * as changeFeedConstants from '../../lib/change-feed/change-feed.constants.js';
 import { changeFeedTables } from '../../lib/change-feed/change-feed-tables.js';
 import { APPEND_LOCK_KEY, MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
@@ -31,6 +32,20 @@ describe('migrations keep frozen copies that agree with lib', () => {
       if (schema) expect(changeFeedMigration.quoteIdentifier(schema)).toBe(quoteIdentifier(schema));
       expect(changeFeedMigration.firehoseAppendFunction(schema)).toBe(firehoseTables(schema).appendFunction);
       expect(changeFeedMigration.changeFeedTables(schema)).toEqual(changeFeedTables(schema));
+    }
+  });
+
+  it("the Fluxbase migration: the lock key and the change feed's objects it calls", () => {
+    expect(fluxbaseMigration.MIGRATION_LOCK_KEY).toBe(MIGRATION_LOCK_KEY);
+    for (const schema of SCHEMAS) {
+      if (schema) expect(fluxbaseMigration.quoteIdentifier(schema)).toBe(quoteIdentifier(schema));
+      const names = fluxbaseMigration.realtimeFunctions(schema);
+      const feed = changeFeedTables(schema);
+      expect([names.changeFeedRegistry, names.enableChangeFeed, names.disableChangeFeed]).toEqual([
+        feed.registry,
+        feed.enableFunction,
+        feed.disableFunction,
+      ]);
     }
   });
 
