@@ -33,7 +33,8 @@ export class JwtQueryGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('Invalid or expired token');
     }
-    return true;
+    // A valid token of a user the app has locked out: refused as Nest refuses a false guard, 403.
+    return request.user?.sub !== 'locked-out';
   }
 }
 
@@ -63,12 +64,12 @@ export interface FluxbaseAppOptions extends Omit<FirehoseHttpAppOptions, 'url'> 
   fluxbase?: FirehoseFluxbaseOptions;
 }
 
-/** A listening app with the Fluxbase endpoint, the JWT guard and the row authorizer (unless replaced). */
+/** A listening app with the Fluxbase endpoint, the JWT guard and the row authorizer (`firehose: { authorizer: undefined }` for none). */
 export function createFluxbaseApp(url: string, options: FluxbaseAppOptions = {}): Promise<FirehoseHttpApp> {
-  const { fluxbase, imports, ...rest } = options;
+  const { fluxbase, imports, firehose, ...rest } = options;
   return createFirehoseHttpApp({
     url,
-    firehose: { authorizer: RowAuthorizer },
+    firehose: { authorizer: RowAuthorizer, ...firehose },
     ...rest,
     imports: [
       JwtModule.register({ global: true, secret: JWT_SECRET }),
