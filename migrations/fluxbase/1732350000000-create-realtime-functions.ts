@@ -70,7 +70,8 @@ export class CreateRealtimeFunctions1732350000000 implements MigrationInterface 
 
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${f.enableRealtime}(schema_name text, table_name text) RETURNS void
-      LANGUAGE plpgsql AS $fn$
+      -- Quiet: each DROP TRIGGER IF EXISTS inside would tell the caller there was nothing to drop.
+      LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
       DECLARE
         v_rel oid;
         v_qualified text;
@@ -92,7 +93,7 @@ export class CreateRealtimeFunctions1732350000000 implements MigrationInterface 
 
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${f.disableRealtime}(schema_name text, table_name text) RETURNS void
-      LANGUAGE plpgsql AS $fn$
+      LANGUAGE plpgsql SET client_min_messages = warning AS $fn$
       DECLARE
         v_rel oid;
         v_qualified text;
