@@ -12,18 +12,15 @@ import type { Heartbeating } from '../transports/connection/heartbeat-timer.js';
 import { OrderedConnection } from '../transports/connection/ordered-connection.js';
 import { sharedPerEvent } from '../transports/connection/shared-per-event.js';
 import type { CorkedWriter, SocketUncorker } from '../transports/ws/socket-uncorker.js';
+import { closeWithGrace, logSocketErrors, WS_OPEN } from '../transports/ws/ws-socket.js';
 import { ackFrame, broadcastFrame, errorFrame, HEARTBEAT_FRAME, resetFrame, unsubscribedFrame } from './fluxbase-frames.js';
 import { FluxbaseProtocolError } from './fluxbase-protocol.error.js';
 import type { FluxbaseStats } from './fluxbase-stats.js';
 import { parseFluxbaseMessage } from './parse-fluxbase-message.js';
 
-/** How long a closed socket may wait for the client's closing handshake before it is dropped. */
-const CLOSE_GRACE_MS = 2000;
 /** Subscribe messages a connection may send: a burst, then a steady rate (as on the Firehose endpoint). */
 const SUBSCRIBE_BURST = 20;
 const SUBSCRIBES_PER_SECOND = 10;
-/** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
-const OPEN = 1;
 
 /** A broadcast frame as UTF-8 bytes shared by every connection, when no `buildEvent` shapes it per connection. */
 const sharedBroadcastFrame = sharedPerEvent((event) => Buffer.from(broadcastFrame(event)));
@@ -93,13 +90,7 @@ export class FluxbaseConnection extends OrderedConnection<ChannelSubscription> i
       const text = String(data);
       this.messages = this.messages.then(() => this.handle(text));
     });
-    // Nest's adapter logs every socket error at error level; a client that breaks the WebSocket
-    // protocol (a frame too large, bad framing) is routine on a public endpoint: a debug line.
-    socket.removeAllListeners('error');
-    socket.on('error', (error: Error & { code?: string }) => {
-      if (error.code?.startsWith('WS_ERR_')) options.logger.debug(`Fluxbase WebSocket client broke the protocol: ${error.message}`);
-      else options.logger.error(`Fluxbase WebSocket error: ${error.message}`);
-    });
+    logSocketErrors(socket, options.logger, 'Fluxbase WebSocket');
     socket.on('pong', () => (this.alive = true));
     socket.once('close', () => this.stop());
   }
@@ -225,10 +216,7 @@ export class FluxbaseConnection extends OrderedConnection<ChannelSubscription> i
 
   close(code: number, reason: string): void {
     this.stop();
-    if (this.socket.readyState !== OPEN) return;
-    this.socket.close(code, reason);
-    // A client that does not read never answers the close either: drop the socket after a grace.
-    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+    closeWithGrace(this.socket, code, reason);
   }
 
   /** The socket `ws` writes this client's frames to. */
@@ -244,7 +232,7 @@ export class FluxbaseConnection extends OrderedConnection<ChannelSubscription> i
   }
 
   private send(frame: string | Buffer): void {
-    if (this.closed || this.socket.readyState !== OPEN) return;
+    if (this.closed || this.socket.readyState !== WS_OPEN) return;
     this.options.uncorker.beforeFrame(this);
     // A Buffer goes out as a text frame too: the protocol is JSON text.
     this.socket.send(frame, { binary: false });
