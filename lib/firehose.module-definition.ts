@@ -59,8 +59,10 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
           { provide: FIREHOSE_GATEWAY_OPTIONS, useValue: gatewayOptions },
           { provide: FirehoseGateway, useClass: createFirehoseGateway({ path, maxFrameBytes }) },
         ],
-        // Feature modules (Durable Streams, change feeds) build on the core's seams; apps use FirehoseService.
-        exports: [FirehoseService, ...FIREHOSE_FEATURE_SEAMS],
+        // Feature modules (Durable Streams, change feeds, Fluxbase) build on the core's seams; apps use
+        // FirehoseService. The authorizer is exported only when there is one: a transport of a
+        // feature module then decides with the same one, and without it refuses every stream.
+        exports: [FirehoseService, ...FIREHOSE_FEATURE_SEAMS, ...(authorizer ? [FIREHOSE_AUTHORIZER] : [])],
       };
     },
   )

@@ -36,7 +36,13 @@ export type { FirehoseMessageEvent } from './transports/message-events/firehose-
 export { FIREHOSE_ENTITIES } from './store/firehose.entities.js';
 export { FirehoseStreamEntity } from './store/firehose-stream.entity.js';
 export { FirehoseMessageEntity } from './store/firehose-message.entity.js';
-export { CHANGE_FEED_MIGRATIONS, DURABLE_STREAMS_MIGRATIONS, FIREHOSE_MIGRATIONS, type FirehoseMigration } from '../migrations/index.js';
+export {
+  CHANGE_FEED_MIGRATIONS,
+  DURABLE_STREAMS_MIGRATIONS,
+  FIREHOSE_MIGRATIONS,
+  FLUXBASE_MIGRATIONS,
+  type FirehoseMigration,
+} from '../migrations/index.js';
 
 // Server-side rendering of the browser client's element.
 export { renderFirehoseStreamSource, type RenderFirehoseStreamSourceOptions } from './render/render-firehose-stream-source.js';
@@ -78,3 +84,21 @@ export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-no
 export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
 export { DurableStreamsConfigurationError } from './durable-streams/errors/durable-streams-configuration.error.js';
+
+// Feature module: Fluxbase's realtime WebSocket protocol.
+export { FirehoseFluxbaseModule } from './fluxbase/firehose-fluxbase.module.js';
+export type { FirehoseFluxbaseOptions } from './fluxbase/fluxbase-options.interface.js';
+export type { FluxbaseRealtimeStats } from './fluxbase/fluxbase-stats.js';
+export { FluxbaseConfigurationError } from './fluxbase/fluxbase-configuration.error.js';
+export type {
+  FluxbaseAckFrame,
+  FluxbaseBroadcastFrame,
+  FluxbaseClientHeartbeatMessage,
+  FluxbaseClientMessage,
+  FluxbaseErrorFrame,
+  FluxbaseHeartbeatFrame,
+  FluxbaseResetFrame,
+  FluxbaseServerFrame,
+  FluxbaseSubscribeMessage,
+  FluxbaseUnsubscribeMessage,
+} from './fluxbase/fluxbase-protocol.js';

@@ -3,12 +3,14 @@ import { CreateChangeFeedFunctions1732340000000 } from './change-feed/1732340000
 import { CreateFirehoseTables1732320000000 } from './core/1732320000000-create-firehose-tables.js';
 import { SignFirehoseNotifications1732350000000 } from './core/1732350000000-sign-firehose-notifications.js';
 import { CreateDurableStreamsTables1732330000000 } from './durable-streams/1732330000000-create-durable-streams-tables.js';
+import { CreateRealtimeFunctions1732360000000 } from './fluxbase/1732360000000-create-realtime-functions.js';
 
 export {
   CreateFirehoseTables1732320000000,
   SignFirehoseNotifications1732350000000,
   CreateDurableStreamsTables1732330000000,
   CreateChangeFeedFunctions1732340000000,
+  CreateRealtimeFunctions1732360000000,
 };
 
 /** A migration class, as TypeORM's `migrations` option takes it. */
@@ -25,3 +27,9 @@ export const DURABLE_STREAMS_MIGRATIONS: FirehoseMigration[] = [CreateDurableStr
 
 /** The migrations of `FirehoseChangeFeedModule`, in order; add them after FIREHOSE_MIGRATIONS. */
 export const CHANGE_FEED_MIGRATIONS: FirehoseMigration[] = [CreateChangeFeedFunctions1732340000000];
+
+/**
+ * The migrations of `FirehoseFluxbaseModule` (`enable_realtime`, `disable_realtime`), in order; add
+ * them after CHANGE_FEED_MIGRATIONS, whose functions they call.
+ */
+export const FLUXBASE_MIGRATIONS: FirehoseMigration[] = [CreateRealtimeFunctions1732360000000];

@@ -12,6 +12,7 @@ import { InfrastructureModule } from './infrastructure.module.js';
 import { QueueController } from './queue/queue.controller.js';
 import { QueueHandles } from './queue/queue-handles.service.js';
 import { ProductsModule } from './products/products.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 
 /** The HTTP app. A dynamic module because the database URL is known only once main.ts has one. */
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
   static forDatabase(url: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(url, { durableStreams: true }), ProductsModule],
+      imports: [InfrastructureModule.forRoot(url, { durableStreams: true }), ProductsModule, RealtimeModule],
       controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [
         CommentsService,

@@ -6,6 +6,7 @@ import {
   DurableStreamsModule,
   FIREHOSE_ENTITIES,
   FIREHOSE_MIGRATIONS,
+  FLUXBASE_MIGRATIONS,
   FirehoseChangeFeedModule,
   FirehoseModule,
 } from '../lib/index.js';
@@ -41,6 +42,8 @@ export class InfrastructureModule {
             ...FIREHOSE_MIGRATIONS,
             ...DURABLE_STREAMS_MIGRATIONS,
             ...CHANGE_FEED_MIGRATIONS,
+            // enable_realtime() and disable_realtime(), for RealtimeModule's Fluxbase endpoint.
+            ...FLUXBASE_MIGRATIONS,
             CreateSampleComments1732400000000,
             CreateSampleProducts1732340000100,
           ],

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus, Logger, type CanActivate, type Type } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { UpgradeRefusal } from '../platform/ws-verify-client.js';
@@ -56,4 +57,29 @@ export class UpgradeVerifier {
     }
     return undefined;
   }
+}
+
+/** What a gateway checks at the upgrade: its guards (classes) and the origins it allows besides its own. */
+export interface UpgradeChecks {
+  guards: Type<CanActivate>[];
+  allowedOrigins?: string[];
+}
+
+/**
+ * A gateway's upgrade check, for `installVerifyClient`. The guards are instantiated on first use,
+ * inside the gateway's module, as Nest does for `@UseGuards`.
+ */
+export function lazyUpgradeCheck(
+  moduleRef: ModuleRef,
+  checks: UpgradeChecks,
+  gatewayClass: Type,
+  handler: Function,
+): (request: IncomingMessage, origin: string | undefined) => Promise<UpgradeRefusal | undefined> {
+  let verifier: Promise<UpgradeVerifier> | undefined;
+  return (request, origin) => {
+    verifier ??= Promise.all(checks.guards.map((guard) => moduleRef.create(guard))).then(
+      (guards) => new UpgradeVerifier(guards, checks.allowedOrigins && new Set(checks.allowedOrigins), gatewayClass, handler),
+    );
+    return verifier.then((ready) => ready.verify(request, origin));
+  };
 }

@@ -2,6 +2,7 @@ import * as changeFeedMigration from '../../migrations/change-feed/1732340000000
 import * as coreMigration from '../../migrations/core/1732320000000-create-firehose-tables.js';
 import * as signMigration from '../../migrations/core/1732350000000-sign-firehose-notifications.js';
 import { NOTIFY_SIGNATURE_CHARS } from '../../lib/protocol/notify-payload.js';
+import * as fluxbaseMigration from '../../migrations/fluxbase/1732360000000-create-realtime-functions.js';
 import * as changeFeedConstants from '../../lib/change-feed/change-feed.constants.js';
 import { changeFeedTables } from '../../lib/change-feed/change-feed-tables.js';
 import { APPEND_LOCK_KEY, MIGRATION_LOCK_KEY } from '../../lib/firehose.constants.js';
@@ -44,6 +45,20 @@ describe('migrations keep frozen copies that agree with lib', () => {
       if (schema) expect(changeFeedMigration.quoteIdentifier(schema)).toBe(quoteIdentifier(schema));
       expect(changeFeedMigration.firehoseAppendFunction(schema)).toBe(firehoseTables(schema).appendFunction);
       expect(changeFeedMigration.changeFeedTables(schema)).toEqual(changeFeedTables(schema));
+    }
+  });
+
+  it("the Fluxbase migration: the lock key and the change feed's objects it calls", () => {
+    expect(fluxbaseMigration.MIGRATION_LOCK_KEY).toBe(MIGRATION_LOCK_KEY);
+    for (const schema of SCHEMAS) {
+      if (schema) expect(fluxbaseMigration.quoteIdentifier(schema)).toBe(quoteIdentifier(schema));
+      const names = fluxbaseMigration.realtimeFunctions(schema);
+      const feed = changeFeedTables(schema);
+      expect([names.changeFeedRegistry, names.enableChangeFeed, names.disableChangeFeed]).toEqual([
+        feed.registry,
+        feed.enableFunction,
+        feed.disableFunction,
+      ]);
     }
   });
 

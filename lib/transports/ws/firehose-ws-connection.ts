@@ -5,6 +5,7 @@ import type { EventStreamReader, EventStreamReaderFactory, EventStreamSink } fro
 import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
+import { CommandRateLimit } from '../connection/command-rate-limit.js';
 import { OrderedConnection } from '../connection/ordered-connection.js';
 import { upgradeSocket } from '../../platform/ws-upgrade-socket.js';
 import { parseWsCommand, type WsSubscribeCommand, type WsUnsubscribeCommand } from './parse-ws-command.js';
@@ -12,19 +13,15 @@ import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscri
 import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../../protocol/ws-server-frame.js';
 import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
+import { closeWithGrace, logSocketErrors, WS_OPEN } from './ws-socket.js';
 import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
 
-/** How long a closed socket may wait for the client's closing handshake before it is dropped. */
-const WS_CLOSE_GRACE_MS = 2000;
 /**
  * Subscribe commands a connection may send: a burst, then a steady rate. Each one with a cursor
  * costs the database queries (authorizer, replay), so a client cannot make them without bound.
  */
 const SUBSCRIBE_BURST = 20;
 const SUBSCRIBES_PER_SECOND = 10;
-
-/** `WebSocket.OPEN`, without loading `ws` at runtime (it is the adapter's dependency, not ours). */
-const OPEN = 1;
 
 export interface FirehoseWsConnectionOptions {
   readers: EventStreamReaderFactory;
@@ -80,9 +77,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
   private closed = false;
   /** Kept by the SocketUncorker. */
   lastFrameRun = 0;
-  /** Token bucket of subscribe commands: what is left, and when it was last refilled. */
-  private subscribeTokens = SUBSCRIBE_BURST;
-  private tokensAt = 0;
+  private readonly subscribeLimit = new CommandRateLimit(SUBSCRIBE_BURST, SUBSCRIBES_PER_SECOND);
   /** False once a ping is out and its pong has not come back. */
   private alive = true;
 
@@ -96,14 +91,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
       const text = String(data);
       this.commands = this.commands.then(() => this.handle(text));
     });
-    // Nest's adapter logs every socket error at error level. A client that breaks the protocol (a
-    // frame over maxFrameBytes, bad framing; `ws` closes it with 1009 or 1002) is routine on a
-    // public endpoint and must not let anyone flood the logs, so those become debug lines here.
-    socket.removeAllListeners('error');
-    socket.on('error', (error: Error & { code?: string }) => {
-      if (error.code?.startsWith('WS_ERR_')) options.logger.debug(`WebSocket client broke the protocol: ${error.message}`);
-      else options.logger.error(`WebSocket error: ${error.message}`);
-    });
+    logSocketErrors(socket, options.logger, 'WebSocket');
     socket.on('pong', () => (this.alive = true));
     socket.once('close', () => this.stop());
   }
@@ -133,7 +121,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
     try {
       const command = parseWsCommand(text);
       if (command.command === 'unsubscribe') this.unsubscribe(command);
-      else if (this.takeSubscribeToken()) await this.subscribe(command);
+      else if (this.subscribeLimit.take()) await this.subscribe(command);
       else {
         throw new WsProtocolError(
           'too-many-commands',
@@ -149,15 +137,6 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
       this.options.logger.error(`A WebSocket command failed: ${String(error)}`);
       this.send(errorFrame('invalid-command', 'The server could not handle this command; try again later.'));
     }
-  }
-
-  private takeSubscribeToken(): boolean {
-    const now = performance.now();
-    this.subscribeTokens = Math.min(SUBSCRIBE_BURST, this.subscribeTokens + ((now - this.tokensAt) / 1000) * SUBSCRIBES_PER_SECOND);
-    this.tokensAt = now;
-    if (this.subscribeTokens < 1) return false;
-    this.subscribeTokens -= 1;
-    return true;
   }
 
   private async subscribe(command: WsSubscribeCommand): Promise<void> {
@@ -256,11 +235,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
 
   close(code: number, reason: string): void {
     this.stop();
-    if (this.socket.readyState !== OPEN) return;
-    this.socket.close(code, reason);
-    // A client that does not read never answers the close either, and `ws` would hold its unsent
-    // frames for 30 s waiting for it: drop the socket after a short grace instead.
-    setTimeout(() => this.socket.terminate(), WS_CLOSE_GRACE_MS).unref();
+    closeWithGrace(this.socket, code, reason);
   }
 
   /** The socket `ws` writes this client's frames to. */
@@ -280,7 +255,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
   }
 
   private send(frame: string | Buffer): void {
-    if (this.closed || this.socket.readyState !== OPEN) return;
+    if (this.closed || this.socket.readyState !== WS_OPEN) return;
     this.options.uncorker.beforeFrame(this);
     // A Buffer goes out as a text frame too: the protocol is JSON text.
     this.socket.send(frame, { binary: false });

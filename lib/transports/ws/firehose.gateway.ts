@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Logger, Optional, type BeforeApplicationShutdown, type CanActivate, type Type } from '@nestjs/common';
+import { Inject, Logger, Optional, type BeforeApplicationShutdown, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
@@ -12,16 +12,13 @@ import { FirehoseWsConnection } from './firehose-ws-connection.js';
 import { SocketUncorker } from './socket-uncorker.js';
 import { releaseAdapterBindings } from '../../platform/ws-adapter-bindings.js';
 import { installVerifyClient } from '../../platform/ws-verify-client.js';
-import { UpgradeVerifier } from '../../auth/upgrade-verifier.js';
+import { lazyUpgradeCheck, type UpgradeChecks } from '../../auth/upgrade-verifier.js';
 import { WS_CLOSE_GOING_AWAY } from '../../protocol/ws-server-frame.js';
-import { CONNECTION_CAP_HEADERS, CONNECTION_CAP_MESSAGE, ConnectionSlots } from '../connection/connection-slots.js';
-import type { UpgradeRefusal } from '../../platform/ws-verify-client.js';
+import { ConnectionSlots } from '../connection/connection-slots.js';
+import { withConnectionSlot } from './upgrade-connection-slot.js';
 
 /** What the gateway checks at the upgrade, from the module's extras. */
-export interface FirehoseGatewayOptions {
-  guards: Type<CanActivate>[];
-  allowedOrigins?: string[];
-}
+export type FirehoseGatewayOptions = UpgradeChecks;
 
 /**
  * The Firehose protocol over WebSocket at `{path}`. This base class has no `@WebSocketGateway`:
@@ -33,7 +30,6 @@ export interface FirehoseGatewayOptions {
 export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection<WebSocket>, BeforeApplicationShutdown {
   private readonly logger = new Logger('Firehose');
   private readonly connections = new Map<WebSocket, FirehoseWsConnection>();
-  private verifier?: Promise<UpgradeVerifier>;
   private heartbeat?: NodeJS.Timeout;
   private readonly uncorker = new SocketUncorker();
 
@@ -54,7 +50,10 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   afterInit(server: WebSocketServer): void {
     installVerifyClient(
       server,
-      (request, origin) => this.verifyUpgrade(request, origin),
+      withConnectionSlot(
+        this.slots,
+        lazyUpgradeCheck(this.moduleRef, this.gatewayOptions, this.constructor as Type, this.handleConnection),
+      ),
       (error) => this.logger.error(`WebSocket upgrade check failed, refused with 500: ${String(error)}`),
     );
     this.heartbeat = startHeartbeatTimer(this.connections, this.options.wsHeartbeatInterval);
@@ -85,29 +84,5 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
       connection.stop();
       client.close(WS_CLOSE_GOING_AWAY, 'Server shutting down; reconnect with last_event_id');
     }
-  }
-
-  private verifyUpgrade(request: IncomingMessage, origin: string | undefined): Promise<UpgradeRefusal | undefined> {
-    // First, so a flood of upgrades beyond the cap costs no guard and no authorizer.
-    if (!this.slots.take()) {
-      return Promise.resolve({
-        status: HttpStatus.SERVICE_UNAVAILABLE,
-        message: CONNECTION_CAP_MESSAGE,
-        headers: { ...CONNECTION_CAP_HEADERS },
-      });
-    }
-    // The socket closes when the upgrade is refused and when the WebSocket ends: one release for both.
-    request.socket.once('close', () => this.slots.release());
-    // Guards are instantiated on first use, inside this module, as Nest does for `@UseGuards`.
-    this.verifier ??= Promise.all(this.gatewayOptions.guards.map((guard) => this.moduleRef.create(guard))).then(
-      (guards) =>
-        new UpgradeVerifier(
-          guards,
-          this.gatewayOptions.allowedOrigins && new Set(this.gatewayOptions.allowedOrigins),
-          this.constructor as Type,
-          this.handleConnection,
-        ),
-    );
-    return this.verifier.then((verifier) => verifier.verify(request, origin));
   }
 }

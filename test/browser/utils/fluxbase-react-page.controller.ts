@@ -1,0 +1,100 @@
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import ts from 'typescript';
+
+export const FLUXBASE_REACT_PAGE = '/fluxbase-react/';
+
+const require = createRequire(import.meta.url);
+const HOOK_SOURCE = readFileSync(new URL('../fixtures/fluxbase-use-realtime.tsx', import.meta.url), 'utf8');
+const PRINTED_URL = 'ws://localhost:8080';
+/** A UMD build of a package that does not export its umd/ folder. */
+const umd = (name: string, file: string) => readFileSync(join(dirname(require.resolve(`${name}/package.json`)), 'umd', file), 'utf8');
+
+/**
+ * Serves Fluxbase's React example (the `useRealtime` hook and its `ProductList`), kept as printed
+ * in test/browser/fixtures/, on a page of the app under test, with no build step: React's UMD
+ * builds define `window.React` and `window.ReactDOM`, an import map points the example's `react`
+ * imports at two small modules over them, and TypeScript turns the TSX into JavaScript. Two things
+ * change as the example is served: the printed server address becomes this app's (the `Host` the
+ * page came from, so the socket is same-origin and passes the origin check), and `ProductList`
+ * is exported so the page can mount it. Every frame the page's sockets receive is kept in
+ * `window.__frames`, and every product name the list ever rendered in `window.__rendered`.
+ */
+@Controller('fluxbase-react')
+export class FluxbaseReactPageController {
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  page(): string {
+    return `<!doctype html><html><head><meta charset="utf-8">
+<script>
+  window.__frames = [];
+  window.__rendered = new Set();
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => window.__frames.push(JSON.parse(e.data)));
+    }
+  };
+</script>
+<script src="react.js"></script>
+<script src="react-dom.js"></script>
+<script type="importmap">{"imports": {"react": "./shims/react.js", "react/jsx-runtime": "./shims/jsx-runtime.js"}}</script>
+<script type="module" src="main.js"></script>
+</head><body><div id="root"></div></body></html>`;
+  }
+
+  @Get('react.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  react(): string {
+    return umd('react', 'react.development.js');
+  }
+
+  @Get('react-dom.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  reactDom(): string {
+    return umd('react-dom', 'react-dom.development.js');
+  }
+
+  @Get('shims/react.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  reactModule(): string {
+    return `const React = window.React;
+export default React;
+export const { useCallback, useEffect, useMemo, useReducer, useRef, useState } = React;\n`;
+  }
+
+  @Get('shims/jsx-runtime.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  jsxRuntime(): string {
+    return `const React = window.React;
+export const jsx = (type, props, key) => React.createElement(type, key === undefined ? props : { ...props, key });
+export const jsxs = jsx;
+export const Fragment = React.Fragment;\n`;
+  }
+
+  @Get('app.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  app(@Req() request: IncomingMessage): string {
+    if (!HOOK_SOURCE.includes(PRINTED_URL)) throw new Error(`The example no longer connects to ${PRINTED_URL}`);
+    const source = `${HOOK_SOURCE.replaceAll(PRINTED_URL, `ws://${request.headers.host}`)}\nexport { ProductList };\n`;
+    return ts.transpileModule(source, {
+      compilerOptions: { jsx: ts.JsxEmit.ReactJSX, module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      fileName: 'fluxbase-use-realtime.tsx',
+    }).outputText;
+  }
+
+  @Get('main.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  main(): string {
+    return `import { ProductList } from './app.js';
+const root = document.getElementById('root');
+new MutationObserver(() => {
+  for (const row of root.firstChild?.children ?? []) window.__rendered.add(row.textContent);
+}).observe(root, { childList: true, subtree: true, characterData: true });
+window.ReactDOM.createRoot(root).render(window.React.createElement(ProductList));\n`;
+  }
+}
