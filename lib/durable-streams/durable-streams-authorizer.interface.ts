@@ -14,6 +14,7 @@ export type DurableStreamsOperation = 'create' | 'append' | 'read' | 'delete' | 
  * @publicApi
  */
 export interface DurableStreamsAccessContext<TRequest extends IncomingMessage = IncomingMessage> {
+  /** What the request does to the stream. */
   operation: DurableStreamsOperation;
   /** The stream's name below the base path, e.g. `chat/room-1` for `/v1/stream/chat/room-1`. */
   stream: string;

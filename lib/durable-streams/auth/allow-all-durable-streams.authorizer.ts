@@ -10,8 +10,10 @@ import type { DurableStreamsAuthorizer } from '../durable-streams-authorizer.int
  */
 @Injectable()
 export class AllowAllDurableStreamsAuthorizer implements DurableStreamsAuthorizer {
+  /** Anyone may read every stream: shared caches may keep catch-up reads, unless a guard runs on the routes. */
   readonly readsArePublic = true;
 
+  /** Every request. */
   authorize(): boolean {
     return true;
   }
