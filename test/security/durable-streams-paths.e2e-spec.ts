@@ -95,8 +95,13 @@ describe('Durable Streams Location, stream paths and caching', () => {
         expect([path, res.status]).toEqual([path, 400]);
         expect(res.headers['content-type']).toBe('text/plain');
       }
+      // An escape that does not decode as UTF-8: Express refuses to decode the route parameter.
+      expect((await raw(origin, 'PUT', '/v1/stream/a%FF', text, 'x')).status).toBe(400);
       expect(Number((await db.query(`SELECT count(*) AS n FROM firehose_ds_streams WHERE path <> '/v1/stream/located'`))[0].n)).toBe(0);
       expect((await raw(origin, 'PUT', '/v1/stream/a/b', text)).status).toBe(201);
+      // Dots that are no dot segment, and escapes of other characters, are names like any other.
+      for (const path of ['/v1/stream/.x/...', '/v1/stream/a.b/%41%C3%A9']) expect((await raw(origin, 'PUT', path, text)).status).toBe(201);
+      expect((await raw(origin, 'HEAD', '/v1/stream/a.b/A%C3%A9')).status).toBe(404);
     });
 
     it('serves no other case of the base path (Express matches routes case-insensitively)', async () => {
