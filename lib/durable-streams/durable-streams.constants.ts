@@ -68,8 +68,6 @@ export const CORS_EXPOSE_HEADERS = [
 ].join(', ');
 export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, HEAD, OPTIONS';
 
-/** Injection token of the resolved `DurableStreamsModule.forRoot` options. */
-export const DURABLE_STREAMS_OPTIONS = Symbol('DURABLE_STREAMS_OPTIONS');
 /** Injection token of the app's `DurableStreamsAuthorizer` (the `authorizer` option), when one is configured. */
 export const DURABLE_STREAMS_AUTHORIZER = Symbol('DURABLE_STREAMS_AUTHORIZER');
 /** Injection token of the Durable Streams database handle (pool, tables, channel), ready once its migrations ran. */

@@ -7,12 +7,7 @@ import { PgListener } from '../listener/pg-listener.js';
 import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
 import { DURABLE_STREAMS_MIGRATIONS } from '../../migrations/index.js';
 import { AppendBatcher } from './append-batcher.js';
-import {
-  DURABLE_STREAMS_AUTHORIZER,
-  DURABLE_STREAMS_CHANNEL_SUFFIX,
-  DURABLE_STREAMS_DATABASE,
-  DURABLE_STREAMS_OPTIONS,
-} from './durable-streams.constants.js';
+import { DURABLE_STREAMS_AUTHORIZER, DURABLE_STREAMS_CHANNEL_SUFFIX, DURABLE_STREAMS_DATABASE } from './durable-streams.constants.js';
 import type { DurableStreamsAuthorizer } from './durable-streams-authorizer.interface.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
 import { DurableStreamsHttpMount } from './durable-streams-http-mount.js';
@@ -39,7 +34,6 @@ const channelOf = (firehose: ResolvedFirehoseOptions) => firehose.notifyChannel 
 /** Providers of DurableStreamsModule; its NOTIFY channel rides on the core's LISTEN connection. */
 export function durableStreamsProviders(options: ResolvedDurableStreamsOptions): Provider[] {
   return [
-    { provide: DURABLE_STREAMS_OPTIONS, useValue: options },
     ...(options.authorizer ? [{ provide: DURABLE_STREAMS_AUTHORIZER, useClass: options.authorizer }] : []),
     {
       provide: DURABLE_STREAMS_DATABASE,
