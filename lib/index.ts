@@ -83,6 +83,12 @@ export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-no
 // Feature module: the Durable Streams HTTP protocol.
 export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
+export type {
+  DurableStreamsAccessContext,
+  DurableStreamsAuthorizer,
+  DurableStreamsOperation,
+} from './durable-streams/durable-streams-authorizer.interface.js';
+export { AllowAllDurableStreamsAuthorizer } from './durable-streams/auth/allow-all-durable-streams.authorizer.js';
 export { DurableStreamsConfigurationError } from './durable-streams/errors/durable-streams-configuration.error.js';
 
 // Feature module: Fluxbase's realtime WebSocket protocol.

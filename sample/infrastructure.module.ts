@@ -15,6 +15,7 @@ import { CreateSampleComments1732400000000 } from './comments/create-sample-comm
 import { intFromEnv } from './config/env.js';
 import { CreateSampleProducts1732340000100 } from './products/create-sample-products.migration.js';
 import { Product } from './products/product.entity.js';
+import { PublicDurableStreamsAuthorizer } from './streams/public-durable-streams.authorizer.js';
 import { PublicStreamsAuthorizer } from './streams/public-streams.authorizer.js';
 
 export interface InfrastructureOptions {
@@ -63,7 +64,10 @@ export class InfrastructureModule {
         // Table change feeds: the products table's changes become the stream table:public.sample_products.
         FirehoseChangeFeedModule,
         // PUT/POST/GET /v1/stream/{name}: the Durable Streams HTTP protocol, stored in PostgreSQL.
-        ...(options.durableStreams ? [DurableStreamsModule.forRoot({ path: '/v1/stream' })] : []),
+        // Every request asks the authorizer (none: all refused); the app's own guards would go in `guards`.
+        ...(options.durableStreams
+          ? [DurableStreamsModule.forRoot({ path: '/v1/stream', authorizer: PublicDurableStreamsAuthorizer })]
+          : []),
       ],
     };
   }

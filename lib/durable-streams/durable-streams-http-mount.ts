@@ -1,15 +1,19 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { HttpAdapterHost } from '@nestjs/core';
+import type { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { interceptRequests } from '../platform/node-http-request-listener.js';
+import type { DurableStreamsAuthorizer } from './durable-streams-authorizer.interface.js';
+import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
+import type { DurableStreamsRequestGate } from './http/durable-streams-request-gate.js';
 import type { DurableStreamsRouter } from './http/durable-streams.router.js';
 import type { StreamWaiters } from './stream-waiters.js';
 
 /**
- * Mounts the Durable Streams router on the app's HTTP server, in front of the framework: the
- * protocol needs each request's exact bytes, and Nest's body parsers (registered before any module
- * route or middleware) would consume and reshape JSON bodies first. Requests under the base path
- * go to the router; every other request goes to the framework's own listeners, untouched.
+ * Puts the Durable Streams gate in front of the framework on the app's HTTP server: the protocol
+ * needs each request's exact bytes, and Nest's body parsers (registered before any module route
+ * or middleware) would consume and reshape JSON bodies first. The gate keeps the body from them
+ * and the request then goes through the framework to the module's controller, so the app's
+ * middleware, guards and interceptors run on it. Every other request passes untouched.
  */
 export class DurableStreamsHttpMount implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('DurableStreams');
@@ -17,23 +21,28 @@ export class DurableStreamsHttpMount implements OnApplicationBootstrap, BeforeAp
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    private readonly appConfig: ApplicationConfig,
+    private readonly gate: DurableStreamsRequestGate,
     private readonly router: DurableStreamsRouter,
     private readonly waiters: StreamWaiters,
-    private readonly path: string,
+    private readonly options: ResolvedDurableStreamsOptions,
+    private readonly authorizer: DurableStreamsAuthorizer | undefined,
   ) {}
 
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer?.() as Server | undefined;
     if (!server || typeof server.listeners !== 'function') {
-      this.logger.warn(`No HTTP server (an application context?): Durable Streams is not served at ${this.path}`);
+      this.logger.warn(`No HTTP server (an application context?): Durable Streams is not served at ${this.options.path}`);
       return;
     }
-    this.restore = interceptRequests(
-      server,
-      (url) => this.router.matches(url),
-      (req, res) => void this.router.handle(req, res),
-    );
-    this.logger.log(`Durable Streams served at ${this.path}/*`);
+    // Both forms: the global prefix may exclude the route, and an unused form reaches no route.
+    const prefix = this.appConfig.getGlobalPrefix().replace(/^\/+|\/+$/g, '');
+    const bases = prefix ? [`/${prefix}${this.options.path}`, this.options.path] : [this.options.path];
+    this.gate.serveUnder(bases);
+    this.router.setPublicReads(this.readsArePublic());
+    this.restore = interceptRequests(server, (req, res) => this.gate.intercept(req, res));
+    this.logger.log(`Durable Streams served at ${bases[0]}/*`);
+    if (!this.authorizer) this.logger.warn('No authorizer configured: every Durable Streams request is refused (403).');
   }
 
   /**
@@ -48,5 +57,19 @@ export class DurableStreamsHttpMount implements OnApplicationBootstrap, BeforeAp
   onApplicationShutdown(): void {
     this.restore?.();
     this.restore = undefined;
+  }
+
+  /**
+   * Shared caches may keep catch-up reads only when nothing stands between a stranger and a
+   * stream: an authorizer that says so, and no guard (the module's or a global one) that might
+   * refuse some readers. Global guards are all known by bootstrap.
+   */
+  private readsArePublic(): boolean {
+    return (
+      this.authorizer?.readsArePublic === true &&
+      this.options.guards.length === 0 &&
+      this.appConfig.getGlobalGuards().length === 0 &&
+      this.appConfig.getGlobalRequestGuards().length === 0
+    );
   }
 }

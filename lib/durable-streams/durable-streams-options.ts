@@ -10,7 +10,8 @@ import {
 import type { DurableStreamsOptions } from './durable-streams-options.interface.js';
 import { DurableStreamsConfigurationError } from './errors/durable-streams-configuration.error.js';
 
-export type ResolvedDurableStreamsOptions = Required<DurableStreamsOptions>;
+export type ResolvedDurableStreamsOptions = Required<Omit<DurableStreamsOptions, 'authorizer' | 'allowedOrigins' | 'maxOpenReads'>> &
+  Pick<DurableStreamsOptions, 'authorizer' | 'allowedOrigins' | 'maxOpenReads'>;
 
 /** Applies the defaults of `DurableStreamsModule.forRoot` options and checks them when the module is imported. */
 export function resolveDurableStreamsOptions(given: DurableStreamsOptions): ResolvedDurableStreamsOptions {
@@ -22,6 +23,11 @@ export function resolveDurableStreamsOptions(given: DurableStreamsOptions): Reso
     maxAppendBytes: given.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
     sseMaxDuration: given.sseMaxDuration ?? DEFAULT_SSE_MAX_DURATION,
     appendBatchSize: given.appendBatchSize ?? DEFAULT_APPEND_BATCH_SIZE,
+    authorizer: given.authorizer,
+    guards: given.guards ?? [],
+    imports: given.imports ?? [],
+    allowedOrigins: given.allowedOrigins,
+    maxOpenReads: given.maxOpenReads,
   };
   if (typeof given.path === 'string' && given.path.replace(/\/+$/, '') === '') {
     throw new DurableStreamsConfigurationError('path must not be "/": streams need a base path of their own, e.g. "/v1/stream".');
@@ -40,5 +46,44 @@ export function resolveDurableStreamsOptions(given: DurableStreamsOptions): Reso
   if (!Number.isInteger(resolved.readCacheBytes) || resolved.readCacheBytes < 0) {
     throw new DurableStreamsConfigurationError(`readCacheBytes must be a non-negative integer, got ${String(resolved.readCacheBytes)}.`);
   }
+  checkAccessOptions(resolved);
   return resolved;
+}
+
+function checkAccessOptions(resolved: ResolvedDurableStreamsOptions): void {
+  if (!Array.isArray(resolved.guards) || resolved.guards.some((guard) => typeof guard !== 'function')) {
+    throw new DurableStreamsConfigurationError('guards must be an array of guard classes, e.g. [JwtAuthGuard].');
+  }
+  if (!Array.isArray(resolved.imports)) {
+    throw new DurableStreamsConfigurationError('imports must be an array of modules, e.g. [AuthModule].');
+  }
+  if (resolved.authorizer !== undefined && typeof resolved.authorizer !== 'function') {
+    throw new DurableStreamsConfigurationError(
+      'authorizer must be a class implementing DurableStreamsAuthorizer, e.g. AllowAllDurableStreamsAuthorizer.',
+    );
+  }
+  const origins = resolved.allowedOrigins;
+  if (origins !== undefined) {
+    const bad = Array.isArray(origins) ? origins.find((origin) => !isOrigin(origin)) : origins;
+    if (bad !== undefined) {
+      throw new DurableStreamsConfigurationError(
+        `allowedOrigins must list origins as scheme://host[:port] (or '*'), e.g. ["https://app.example.com"]; got ${JSON.stringify(bad)}.`,
+      );
+    }
+  }
+  const max = resolved.maxOpenReads;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new DurableStreamsConfigurationError(`maxOpenReads must be a positive integer (or left out for no limit), got ${String(max)}.`);
+  }
+}
+
+/** `'*'`, or an origin exactly as a browser sends it in `Origin` (no path, no trailing slash). */
+function isOrigin(value: unknown): boolean {
+  if (value === '*') return true;
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }

@@ -28,7 +28,12 @@ export const OFFSET_NOW = 'now';
 export const CURSOR_EPOCH_MS = Date.UTC(2024, 9, 9);
 export const CURSOR_INTERVAL_SECONDS = 20;
 
-/** Request headers a browser may send cross-origin. */
+/** Seconds a read refused for `maxOpenReads` is told to wait (`Retry-After`) before it asks again. */
+export const OPEN_READS_RETRY_AFTER_SECONDS = 5;
+/** Seconds a browser may keep a CORS preflight answer. */
+export const CORS_PREFLIGHT_MAX_AGE = 600;
+
+/** Request headers a browser may send cross-origin (when the preflight does not list its own). */
 export const CORS_ALLOW_HEADERS = [
   'Content-Type',
   'Authorization',
@@ -63,5 +68,7 @@ export const CORS_EXPOSE_HEADERS = [
 ].join(', ');
 export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, HEAD, OPTIONS';
 
+/** Injection token of the app's `DurableStreamsAuthorizer` (the `authorizer` option), when one is configured. */
+export const DURABLE_STREAMS_AUTHORIZER = Symbol('DURABLE_STREAMS_AUTHORIZER');
 /** Injection token of the Durable Streams database handle (pool, tables, channel), ready once its migrations ran. */
 export const DURABLE_STREAMS_DATABASE = Symbol('DURABLE_STREAMS_DATABASE');

@@ -2,11 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DurableStreamsOptions } from './durable-streams-options.interface.js';
 import { resolveDurableStreamsOptions } from './durable-streams-options.js';
 import { durableStreamsProviders } from './durable-streams.providers.js';
+import { createDurableStreamsController } from './http/create-durable-streams-controller.js';
 
 /**
  * Serves the Durable Streams HTTP protocol from PostgreSQL, beside `FirehoseModule` (which it
- * needs, global as by default): `DurableStreamsModule.forRoot({ path: '/v1/stream' })`. Its tables
- * come from `DURABLE_STREAMS_MIGRATIONS`.
+ * needs, global as by default): `DurableStreamsModule.forRoot({ path: '/v1/stream', authorizer })`.
+ * Its tables come from `DURABLE_STREAMS_MIGRATIONS`. Requests go through the app's guards, the
+ * module's `guards` and its `authorizer` (without one, every request is refused).
  *
  * @publicApi
  */
@@ -14,6 +16,12 @@ import { durableStreamsProviders } from './durable-streams.providers.js';
 export class DurableStreamsModule {
   /** Options are plain values: the route is mounted when the module graph is built. */
   static forRoot(options: DurableStreamsOptions = {}): DynamicModule {
-    return { module: DurableStreamsModule, providers: durableStreamsProviders(resolveDurableStreamsOptions(options)) };
+    const resolved = resolveDurableStreamsOptions(options);
+    return {
+      module: DurableStreamsModule,
+      imports: resolved.imports,
+      controllers: [createDurableStreamsController({ path: resolved.path, guards: resolved.guards })],
+      providers: durableStreamsProviders(resolved),
+    };
   }
 }

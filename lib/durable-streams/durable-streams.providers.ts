@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS } from '../firehose.constants.js';
 import type { ResolvedFirehoseOptions } from '../firehose-options.js';
@@ -7,14 +7,18 @@ import { PgListener } from '../listener/pg-listener.js';
 import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
 import { DURABLE_STREAMS_MIGRATIONS } from '../../migrations/index.js';
 import { AppendBatcher } from './append-batcher.js';
-import { DURABLE_STREAMS_CHANNEL_SUFFIX, DURABLE_STREAMS_DATABASE } from './durable-streams.constants.js';
+import { DURABLE_STREAMS_AUTHORIZER, DURABLE_STREAMS_CHANNEL_SUFFIX, DURABLE_STREAMS_DATABASE } from './durable-streams.constants.js';
+import type { DurableStreamsAuthorizer } from './durable-streams-authorizer.interface.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
 import { DurableStreamsHttpMount } from './durable-streams-http-mount.js';
 import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
 import { AppendHandler } from './http/append.handler.js';
 import { CreateDeleteHandler } from './http/create-delete.handler.js';
+import { DurableStreamsCors } from './http/durable-streams-cors.js';
+import { DurableStreamsRequestGate } from './http/durable-streams-request-gate.js';
 import { DurableStreamsRouter } from './http/durable-streams.router.js';
 import { LiveReadHandler } from './http/live-read.handler.js';
+import { OpenReadLimit } from './http/open-read-limit.js';
 import { OpenResponses } from './http/open-responses.js';
 import { ReadHandler } from './http/read.handler.js';
 import { MessageCache } from './message-cache.js';
@@ -30,6 +34,7 @@ const channelOf = (firehose: ResolvedFirehoseOptions) => firehose.notifyChannel 
 /** Providers of DurableStreamsModule; its NOTIFY channel rides on the core's LISTEN connection. */
 export function durableStreamsProviders(options: ResolvedDurableStreamsOptions): Provider[] {
   return [
+    ...(options.authorizer ? [{ provide: DURABLE_STREAMS_AUTHORIZER, useClass: options.authorizer }] : []),
     {
       provide: DURABLE_STREAMS_DATABASE,
       useFactory: async (dataSource: DataSource, firehose: ResolvedFirehoseOptions) => {
@@ -65,9 +70,8 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
       provide: DurableStreamsRouter,
       useFactory: (streams: StreamStore, messages: MessageStore, reader: MessageReader, batcher: AppendBatcher, waiters: StreamWaiters) => {
         const responses = new OpenResponses();
-        const live = new LiveReadHandler(streams, reader, waiters, responses, options);
+        const live = new LiveReadHandler(streams, reader, waiters, responses, options, new OpenReadLimit(options.maxOpenReads));
         return new DurableStreamsRouter(
-          options.path,
           new CreateDeleteHandler(streams, messages, reader, options.maxAppendBytes),
           new AppendHandler(batcher, reader, options.maxAppendBytes),
           new ReadHandler(streams, reader, live),
@@ -79,9 +83,23 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     { provide: ExpiredStreamsSweeper, useFactory: (streams: StreamStore) => new ExpiredStreamsSweeper(streams), inject: [StreamStore] },
     {
       provide: DurableStreamsHttpMount,
-      useFactory: (host: HttpAdapterHost, router: DurableStreamsRouter, waiters: StreamWaiters) =>
-        new DurableStreamsHttpMount(host, router, waiters, options.path),
-      inject: [HttpAdapterHost, DurableStreamsRouter, StreamWaiters],
+      useFactory: (
+        host: HttpAdapterHost,
+        config: ApplicationConfig,
+        router: DurableStreamsRouter,
+        waiters: StreamWaiters,
+        authorizer: DurableStreamsAuthorizer | undefined,
+      ) => {
+        const gate = new DurableStreamsRequestGate(new DurableStreamsCors(options.allowedOrigins));
+        return new DurableStreamsHttpMount(host, config, gate, router, waiters, options, authorizer);
+      },
+      inject: [
+        HttpAdapterHost,
+        ApplicationConfig,
+        DurableStreamsRouter,
+        StreamWaiters,
+        { token: DURABLE_STREAMS_AUTHORIZER, optional: true },
+      ],
     },
   ];
 }

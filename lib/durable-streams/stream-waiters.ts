@@ -2,7 +2,7 @@ import type { NotificationChannelHandler } from '../listener/notification-channe
 
 /** A pending wait on one stream: armed before the caller re-checks the table, so no wake-up is lost. */
 export interface StreamWait {
-  /** Resolves true when the stream changed (or may have), false when `timeoutMs` passed first. */
+  /** Resolves true when the stream changed (or may have), false when `timeoutMs` passed first or the wait was cancelled. */
   wait(timeoutMs: number): Promise<boolean>;
   cancel(): void;
 }
@@ -20,35 +20,40 @@ export class StreamWaiters implements NotificationChannelHandler {
 
   arm(streamId: number): StreamWait {
     let woken = false;
-    let resolveWait: ((changed: boolean) => void) | undefined;
+    let settle: ((changed: boolean) => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const wake = () => {
-      woken = true;
-      resolveWait?.(true);
-    };
-    let set = this.waiting.get(streamId);
-    if (!set) this.waiting.set(streamId, (set = new Set()));
-    set.add(wake);
-    const cancel = () => {
+    const release = () => {
       clearTimeout(timer);
       const current = this.waiting.get(streamId);
       if (current?.delete(wake) && current.size === 0) this.waiting.delete(streamId);
     };
+    // Settles the wait in progress, if any: a cancelled wait (its reader went away) resolves
+    // false at once rather than never, so the reader's handler ends and frees what it holds.
+    const finish = (changed: boolean) => {
+      release();
+      const pending = settle;
+      settle = undefined;
+      pending?.(changed);
+    };
+    const wake = () => {
+      woken = true;
+      finish(true);
+    };
+    let set = this.waiting.get(streamId);
+    if (!set) this.waiting.set(streamId, (set = new Set()));
+    set.add(wake);
     return {
       wait: (timeoutMs) => {
         if (woken || this.closed) {
-          cancel();
+          release();
           return Promise.resolve(true);
         }
         return new Promise<boolean>((resolve) => {
-          resolveWait = (changed) => {
-            cancel();
-            resolve(changed);
-          };
-          timer = setTimeout(() => resolveWait!(false), timeoutMs);
+          settle = resolve;
+          timer = setTimeout(() => finish(false), timeoutMs);
         });
       },
-      cancel,
+      cancel: () => finish(false),
     };
   }
 

@@ -4,15 +4,15 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * Puts `handle` in front of the framework on `server`: a request whose URL `matches` accepts goes
- * to `handle` alone, before any body parser or middleware saw it; every other request goes to the
- * listeners that were there, in their order, untouched. Returns what puts them back.
+ * Puts `intercept` in front of the framework on `server`: it sees every request before any body
+ * parser or middleware did, and returns true when it took the request; otherwise the request
+ * (as `intercept` may have marked it) goes on to the listeners that were there, in their order.
+ * Returns what puts them back.
  */
-export function interceptRequests(server: Server, matches: (url: string | undefined) => boolean, handle: RequestListener): () => void {
+export function interceptRequests(server: Server, intercept: (req: IncomingMessage, res: ServerResponse) => boolean): () => void {
   const framework = server.listeners('request') as RequestListener[];
   const listener: RequestListener = (req, res) => {
-    if (matches(req.url)) handle(req, res);
-    else for (const frameworkListener of framework) frameworkListener.call(server, req, res);
+    if (!intercept(req, res)) for (const frameworkListener of framework) frameworkListener.call(server, req, res);
   };
   server.removeAllListeners('request');
   server.on('request', listener);

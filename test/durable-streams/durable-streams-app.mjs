@@ -1,5 +1,7 @@
 // A plain-JS Nest app with FirehoseModule and Durable Streams, for the vitest conformance run and
-// the benchmark (neither compiles decorators). Each call gets a fresh database.
+// the cross-process test (neither compiles decorators). Each call gets a fresh database. Every
+// request is allowed and every origin may call it (the suite sends CORS preflights); the app
+// trusts its loopback proxy, so `Location` is an absolute URL, as the suite checks.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Module } from '@nestjs/common';
@@ -8,6 +10,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import pg from 'pg';
 import {
+  AllowAllDurableStreamsAuthorizer,
   DURABLE_STREAMS_MIGRATIONS,
   DurableStreamsModule,
   FIREHOSE_ENTITIES,
@@ -40,9 +43,23 @@ export async function createDatabase(label) {
   };
 }
 
+/**
+ * The app's @nestjs/throttler setup for `throttle` ({ limit, ttl, global }): ThrottlerGuard on the
+ * Durable Streams routes (the module's `guards`), or on every route (APP_GUARD) when `global`.
+ */
+async function throttling(throttle) {
+  if (!throttle) return { imports: [], providers: [], durableStreams: {} };
+  const [{ ThrottlerGuard, ThrottlerModule }, { APP_GUARD }] = await Promise.all([import('@nestjs/throttler'), import('@nestjs/core')]);
+  const throttler = ThrottlerModule.forRoot([{ ttl: throttle.ttl ?? 60_000, limit: throttle.limit }]);
+  return throttle.global
+    ? { imports: [throttler], providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }], durableStreams: {} }
+    : { imports: [throttler], providers: [], durableStreams: { guards: [ThrottlerGuard], imports: [throttler] } };
+}
+
 /** Starts the app on a free loopback port; `databaseUrl` reuses a database instead of creating one. */
-export async function startDurableStreamsApp(label, durableStreams = {}, { databaseUrl, port = 0 } = {}) {
+export async function startDurableStreamsApp(label, durableStreams = {}, { databaseUrl, port = 0, throttle } = {}) {
   const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createDatabase(label);
+  const extra = await throttling(throttle);
   class DurableStreamsAppModule {}
   Module({
     imports: [
@@ -55,8 +72,15 @@ export async function startDurableStreamsApp(label, durableStreams = {}, { datab
         poolSize: 20,
       }),
       FirehoseModule.forRoot(),
-      DurableStreamsModule.forRoot(durableStreams),
+      ...extra.imports,
+      DurableStreamsModule.forRoot({
+        authorizer: AllowAllDurableStreamsAuthorizer,
+        allowedOrigins: ['*'],
+        ...extra.durableStreams,
+        ...durableStreams,
+      }),
     ],
+    providers: extra.providers,
   })(DurableStreamsAppModule);
   const app = await NestFactory.create(DurableStreamsAppModule, {
     logger: ['error', 'warn'],
@@ -64,6 +88,7 @@ export async function startDurableStreamsApp(label, durableStreams = {}, { datab
     abortOnError: false,
   });
   app.useWebSocketAdapter(new WsAdapter(app));
+  app.set('trust proxy', 'loopback');
   await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address();
   return {

@@ -1,10 +1,29 @@
 import { DurableStream, IdempotentProducer } from '@durable-streams/client';
+import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { AllowAllDurableStreamsAuthorizer } from '../../lib/index.js';
 import { waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
+const TOKEN = 'ds-client-token';
+
+/** The app's own guard, as a real app would have: every request needs the bearer token. */
+@Injectable()
+class TokenGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<IncomingMessage>();
+    if (request.headers.authorization !== `Bearer ${TOKEN}`) throw new UnauthorizedException('A bearer token is required');
+    return true;
+  }
+}
+
+/** What the client sends with every request it makes for a handle. */
+const headers = { Authorization: `Bearer ${TOKEN}` };
+
 // The official client, unchanged, against the module's Durable Streams in a Nest app (Express,
-// with its JSON body parser in place: the handler must see the raw bytes anyway).
+// with its JSON body parser in place: the handler must see the raw bytes anyway), through the
+// app's token guard: the client sends the token on every request, long-polls and SSE included.
 describe('Durable Streams with @durable-streams/client', () => {
   let db: TestDatabase;
   let app: FirehoseHttpApp;
@@ -12,7 +31,10 @@ describe('Durable Streams with @durable-streams/client', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_client');
-    app = await createFirehoseHttpApp({ url: db.url, durableStreams: { longPollTimeout: 1000 } });
+    app = await createFirehoseHttpApp({
+      url: db.url,
+      durableStreams: { longPollTimeout: 1000, guards: [TokenGuard], authorizer: AllowAllDurableStreamsAuthorizer },
+    });
     base = `${app.baseUrl}/v1/stream`;
   });
   afterAll(async () => {
@@ -20,8 +42,14 @@ describe('Durable Streams with @durable-streams/client', () => {
     await db?.drop();
   });
 
+  it('is refused without the token the app guard asks for', async () => {
+    await expect(DurableStream.create({ url: `${base}/client-no-token`, contentType: 'text/plain' })).rejects.toThrow();
+    const res = await fetch(`${base}/client-no-token`, { method: 'PUT', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(401);
+  });
+
   it('creates a JSON stream, appends and reads it back from the start', async () => {
-    const handle = await DurableStream.create({ url: `${base}/client-json`, contentType: 'application/json' });
+    const handle = await DurableStream.create({ url: `${base}/client-json`, contentType: 'application/json', headers });
     await handle.append(JSON.stringify({ n: 1 }));
     await handle.append(JSON.stringify([{ n: 2 }, { n: 3 }]));
     const res = await handle.stream<{ n: number }>({ live: false });
@@ -31,7 +59,7 @@ describe('Durable Streams with @durable-streams/client', () => {
   });
 
   it('reads on from an offset it was given, without the bytes before it', async () => {
-    const handle = await DurableStream.create({ url: `${base}/client-offset`, contentType: 'text/plain' });
+    const handle = await DurableStream.create({ url: `${base}/client-offset`, contentType: 'text/plain', headers });
     await handle.append('first ');
     const head = await handle.head();
     await handle.append('second');
@@ -41,7 +69,7 @@ describe('Durable Streams with @durable-streams/client', () => {
   });
 
   it('follows a JSON stream live over SSE', async () => {
-    const handle = await DurableStream.create({ url: `${base}/client-sse`, contentType: 'application/json' });
+    const handle = await DurableStream.create({ url: `${base}/client-sse`, contentType: 'application/json', headers });
     await handle.append(JSON.stringify({ at: 'before' }));
     const res = await handle.stream<{ at: string }>({ live: 'sse' });
     const seen: string[] = [];
@@ -60,7 +88,7 @@ describe('Durable Streams with @durable-streams/client', () => {
   });
 
   it('follows a byte stream live by long-poll, until it is closed', async () => {
-    const handle = await DurableStream.create({ url: `${base}/client-long-poll`, contentType: 'application/octet-stream' });
+    const handle = await DurableStream.create({ url: `${base}/client-long-poll`, contentType: 'application/octet-stream', headers });
     await handle.append(new Uint8Array([1, 2]));
     const res = await handle.stream({ live: 'long-poll' });
     const received: number[] = [];
@@ -80,7 +108,7 @@ describe('Durable Streams with @durable-streams/client', () => {
 
   it('an idempotent producer whose response is lost retries, and the message lands exactly once', async () => {
     const url = `${base}/client-producer`;
-    const handle = await DurableStream.create({ url, contentType: 'text/plain' });
+    const handle = await DurableStream.create({ url, contentType: 'text/plain', headers });
     let lost = 0;
     // The first POST reaches the server and commits, but its answer never comes back: the
     // client sees a network error and sends the same (producer, epoch, seq) again.

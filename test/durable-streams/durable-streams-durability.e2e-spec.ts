@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ExpiredStreamsSweeper } from '../../lib/durable-streams/expired-streams.sweeper.js';
+import { AllowAllDurableStreamsAuthorizer } from '../../lib/index.js';
 import { waitFor, within } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
+import { startDurableStreamsChild as startChild } from '../utils/durable-streams-child.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
-
-const CHILD = fileURLToPath(new URL('./durable-streams-child.mjs', import.meta.url));
 
 interface Snapshot {
   status: number;
@@ -21,41 +18,11 @@ async function snapshot(url: string): Promise<Snapshot> {
   return { status: res.status, body, offset: res.headers.get('stream-next-offset'), closed: res.headers.get('stream-closed') };
 }
 
-/** Starts the child fixture (built library, its own process and LISTEN connection) on `databaseUrl`. */
-async function startChild(
-  databaseUrl: string,
-  durableStreams: object,
-): Promise<{ baseUrl: string; received: string[]; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [CHILD, JSON.stringify({ databaseUrl, durableStreams })], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  const received: string[] = [];
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const message = JSON.parse(line);
-      if (message.baseUrl) resolve(message.baseUrl);
-      if (message.request) received.push(message.request);
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
-  return {
-    baseUrl,
-    received,
-    stop: async () => {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin!.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(timer);
-    },
-  };
-}
-
 describe('Durable Streams: durability, bad input, several processes', () => {
   let db: TestDatabase;
   let app: FirehoseHttpApp | undefined;
-  const durableStreams = { longPollTimeout: 20_000, maxAppendBytes: 4096 };
+  // The child app (JSON options, so no class) allows every request by default.
+  const durableStreams = { longPollTimeout: 20_000, maxAppendBytes: 4096, authorizer: AllowAllDurableStreamsAuthorizer };
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_durability');

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DurableStreamsConfigurationError } from '../../lib/durable-streams/errors/durable-streams-configuration.error.js';
-import { DurableStreamsModule, FirehoseModule } from '../../lib/index.js';
+import { AllowAllDurableStreamsAuthorizer, DurableStreamsModule, FirehoseModule } from '../../lib/index.js';
 import { testDataSourceOptions } from '../utils/test-data-source-options.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
@@ -53,7 +53,9 @@ describe('DurableStreamsModule is opt-in', () => {
   });
 
   it('serves the protocol at its configured path when imported, and nothing at the default one', async () => {
-    const started = await startApp(db.url, [DurableStreamsModule.forRoot({ path: '/custom/streams/' })]);
+    const started = await startApp(db.url, [
+      DurableStreamsModule.forRoot({ path: '/custom/streams/', authorizer: AllowAllDurableStreamsAuthorizer }),
+    ]);
     app = started.app;
     const put = await fetch(`${started.base}/custom/streams/x`, { method: 'PUT', headers: { 'content-type': 'text/plain' } });
     expect(put.status).toBe(201);
@@ -82,6 +84,11 @@ describe('DurableStreamsModule.forRoot options', () => {
     expect(() => DurableStreamsModule.forRoot({ path: 'v1/stream' })).toThrow(/path "v1\/stream" must be a URL path/);
     expect(() => DurableStreamsModule.forRoot({ longPollTimeout: 0 })).toThrow(/longPollTimeout must be a positive integer/);
     expect(() => DurableStreamsModule.forRoot({ readCacheBytes: -1 })).toThrow(/readCacheBytes must be a non-negative integer/);
+    expect(() => DurableStreamsModule.forRoot({ allowedOrigins: ['https://app.example.com/'] })).toThrow(
+      /allowedOrigins must list origins/,
+    );
+    expect(() => DurableStreamsModule.forRoot({ maxOpenReads: 0 })).toThrow(/maxOpenReads must be a positive integer/);
+    expect(() => DurableStreamsModule.forRoot({ guards: ['nope' as never] })).toThrow(/guards must be an array of guard classes/);
     expect(() => DurableStreamsModule.forRoot()).not.toThrow();
   });
 });

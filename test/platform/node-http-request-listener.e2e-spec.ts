@@ -1,4 +1,4 @@
-import { Body, Controller, Injectable, Module, Post, type INestApplication, type OnApplicationBootstrap } from '@nestjs/common';
+import { Body, Controller, Injectable, Module, Post, Req, type INestApplication, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { interceptRequests } from '../../lib/platform/node-http-request-listener.js';
@@ -12,6 +12,13 @@ class EchoController {
   @Post()
   echo(@Body() body: unknown) {
     return { parsed: body };
+  }
+
+  @Post('unread')
+  async unread(@Body() body: unknown, @Req() request: IncomingMessage) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return { parsed: body ?? null, raw: Buffer.concat(chunks).toString() };
   }
 }
 
@@ -62,7 +69,11 @@ describe('platform: a request listener in front of Nest (Express)', () => {
 
   it('sees matching requests byte for byte, before the body parser; the framework serves the rest; restore puts it back', async () => {
     const before = server.listeners('request');
-    const restore = interceptRequests(server, (url) => url?.startsWith('/raw') ?? false, rawEcho);
+    const restore = interceptRequests(server, (req, res) => {
+      if (!req.url?.startsWith('/raw')) return false;
+      rawEcho(req, res);
+      return true;
+    });
     try {
       const body = '{ "a" :  1 ,"b":[ ] }';
       const raw = await post('/raw/x?y=1', body);
@@ -79,5 +90,27 @@ describe('platform: a request listener in front of Nest (Express)', () => {
     expect(server.listeners('request')).toEqual(before);
     expect((await post('/raw/x', '{}')).status).toBe(404);
     expect((await post('/framework', '{"c":2}')).status).toBe(201);
+  });
+
+  // What the Durable Streams gate relies on: Express's body parser (body-parser 2) reads a request
+  // only when its content-length or transfer-encoding header says it has a body. A request whose
+  // framing headers are hidden reaches the route with its body unread, for the route to read.
+  it('passes a request on with its body unread when its framing headers are hidden from the body parser', async () => {
+    const restore = interceptRequests(server, (req) => {
+      if (!req.url?.startsWith('/framework/unread')) return false;
+      delete req.headers['content-length'];
+      delete req.headers['transfer-encoding'];
+      return false;
+    });
+    try {
+      const body = '{ "a" :  1 }';
+      const unread = await post('/framework/unread', body);
+      expect(unread.status).toBe(201);
+      expect(await unread.json()).toEqual({ parsed: null, raw: body });
+      // Others are parsed as before.
+      expect(await (await post('/framework', body)).json()).toEqual({ parsed: { a: 1 } });
+    } finally {
+      restore();
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
@@ -51,6 +52,8 @@ export interface FirehoseHttpAppOptions {
   cors?: Parameters<INestApplication['enableCors']>[0];
   /** Close open connections at app.close() (default true); false shows the module ends them itself. */
   forceCloseConnections?: boolean;
+  /** Called before the app listens, as a main.ts would (useGlobalGuards, setGlobalPrefix, set('trust proxy')). */
+  configure?: (app: NestExpressApplication) => void;
 }
 
 /** A real HTTP Nest app (Express, with the `ws` WebSocket adapter) with TypeORM and FirehoseModule, listening on a free loopback port. */
@@ -67,7 +70,7 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
     controllers: options.controllers ?? [],
   })
   class TestHttpAppModule {}
-  const app = await NestFactory.create(TestHttpAppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(TestHttpAppModule, {
     logger: options.logger ?? ['error', 'warn'],
     forceCloseConnections: options.forceCloseConnections ?? true,
     abortOnError: false,
@@ -75,6 +78,7 @@ export async function createFirehoseHttpApp(options: FirehoseHttpAppOptions): Pr
   // Before init, as the README asks of every app: without it Nest looks for socket.io.
   app.useWebSocketAdapter(new WsAdapter(app));
   if (options.cors) app.enableCors(options.cors);
+  options.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return {

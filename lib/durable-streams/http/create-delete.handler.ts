@@ -10,6 +10,7 @@ import { formatOffset, parseOffset } from '../stream-offset.js';
 import { existingStream } from './existing-stream.js';
 import { etag, header, isTrue, reply, type Headers } from './http-response.js';
 import { readBody } from './request-body.js';
+import { streamLocation } from './stream-location.js';
 
 const TTL_PATTERN = /^(0|[1-9]\d*)$/;
 const CONTENT_TYPE_PATTERN = /^[\w.+-]+\/[\w.+-]+/;
@@ -24,8 +25,11 @@ export class CreateDeleteHandler {
     private readonly maxAppendBytes: number,
   ) {}
 
-  /** PUT: creates the stream, or a fork of `Stream-Forked-From`; 200 when it exists with the same configuration. */
-  async create(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * PUT: creates the stream, or a fork of `Stream-Forked-From` (whose path, `sourcePath`, the access
+   * guard resolved); 200 when it exists with the same configuration.
+   */
+  async create(path: string, sourcePath: string | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const forkedFromHeader = header(req, 'stream-forked-from');
     const forkOffsetHeader = header(req, 'stream-fork-offset');
     const subOffsetHeader = header(req, 'stream-fork-sub-offset');
@@ -61,7 +65,6 @@ export class CreateDeleteHandler {
     }
     const closed = isTrue(header(req, 'stream-closed'));
     const body = await readBody(req, this.maxAppendBytes);
-    const sourcePath = isFork ? streamPathOf(forkedFromHeader) : null;
 
     const result = await this.streams.transaction(async (client) => {
       let existing = await this.streams.lock(path, client);
@@ -138,7 +141,7 @@ export class CreateDeleteHandler {
     });
     const { row, created } = result;
     const headers: Headers = { 'content-type': row.contentType, 'stream-next-offset': formatOffset(row.tail) };
-    if (created) headers.location = `${origin(req)}${path}`;
+    if (created) headers.location = streamLocation(req, path);
     if (row.closed) headers['stream-closed'] = 'true';
     reply(res, created ? 201 : 200, headers);
   }
@@ -178,24 +181,6 @@ export class CreateDeleteHandler {
     if (row.softDeleted) return;
     await this.streams.remove(row, client);
   }
-}
-
-/** `Stream-Forked-From` names the source by path, or by absolute URL. */
-function streamPathOf(value: string): string {
-  if (/^https?:\/\//i.test(value)) {
-    try {
-      return new URL(value).pathname;
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-function origin(req: IncomingMessage): string {
-  const proto =
-    header(req, 'x-forwarded-proto')?.split(',')[0].trim() || ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
-  return `${proto}://${header(req, 'host') ?? 'localhost'}`;
 }
 
 /** The first `count` bytes (or JSON messages) of a stored message, for a fork's sub-offset. */

@@ -7,34 +7,37 @@ import type { CreateDeleteHandler } from './create-delete.handler.js';
 import { reply } from './http-response.js';
 import type { OpenResponses } from './open-responses.js';
 import type { ReadHandler } from './read.handler.js';
+import { restoreFraming, streamTargetOf, type StreamTarget } from './stream-target.js';
 
 /**
  * The Durable Streams protocol (PUT create, POST append/close, GET read / long-poll / SSE, HEAD,
- * DELETE) on `{path}/*`: dispatches by method, and turns failures into responses. The handlers
- * read the request body themselves, byte for byte, so this runs ahead of any framework body parser.
+ * DELETE) on `{path}/*`: dispatches by method, and turns failures into responses. It runs from
+ * the module's controller, after the app's guards and the authorizer; the handlers read the
+ * request body themselves, byte for byte (the gate kept it from the framework's body parsers).
  */
 export class DurableStreamsRouter {
   private readonly logger = new Logger('DurableStreams');
 
   constructor(
-    private readonly path: string,
     private readonly createDelete: CreateDeleteHandler,
     private readonly appends: AppendHandler,
     private readonly reads: ReadHandler,
     private readonly responses: OpenResponses,
   ) {}
 
-  /** Whether a request URL is under the base path. */
-  matches(url: string | undefined): boolean {
-    if (!url) return false;
-    const base = this.path;
-    return url.startsWith(base) && (url.length === base.length || url[base.length] === '/' || url[base.length] === '?');
+  /** Whether shared caches may keep catch-up reads (see ReadHandler). */
+  setPublicReads(isPublic: boolean): void {
+    this.reads.setPublicReads(isPublic);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.responses.track(res);
     try {
-      await this.route(req, res);
+      const target = streamTargetOf(req);
+      // Only reachable if the route lost the access guard, which refuses requests without one.
+      if (!target) throw new StreamRequestError(404, 'Stream not found');
+      restoreFraming(req, target);
+      await this.route(target, req, res);
     } catch (error) {
       if (error instanceof StreamRequestError) {
         reply(res, error.status, { 'content-type': 'text/plain', ...error.headers }, error.message);
@@ -51,26 +54,21 @@ export class DurableStreamsRouter {
     this.responses.close();
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    const method = (req.method ?? 'GET').toUpperCase();
-    if (method === 'OPTIONS') return reply(res, 204, {});
-    // The URL parser resolves dot segments, which may lead out of the base path.
-    if (!path.startsWith(this.path + '/') || path.length <= this.path.length + 1) {
-      throw new StreamRequestError(404, 'Stream not found: give a stream name after the base path');
-    }
-    switch (method) {
+  private async route(target: StreamTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = target.path;
+    switch (req.method) {
       case 'PUT':
-        return this.createDelete.create(path, req, res);
+        return this.createDelete.create(path, target.sourcePath, req, res);
       case 'POST':
         return this.appends.append(path, req, res);
       case 'GET':
-        return this.reads.read(path, url, req, res);
+        return this.reads.read(path, new URL(req.url ?? path, 'http://localhost'), req, res);
       case 'HEAD':
         return this.createDelete.head(path, res);
       case 'DELETE':
         return this.createDelete.remove(path, res);
+      case 'OPTIONS':
+        return reply(res, 204, { allow: CORS_ALLOW_METHODS });
       default:
         return reply(res, 405, { 'content-type': 'text/plain', allow: CORS_ALLOW_METHODS }, 'Method not allowed');
     }

@@ -1,30 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS } from '../durable-streams.constants.js';
 import type { StreamRow } from '../store/stream-row.js';
 import { formatOffset } from '../stream-offset.js';
 
 export type Headers = Record<string, string>;
 
-/** Headers on every response, errors included (PROTOCOL.md §10.7). */
-export const BASE_HEADERS: Headers = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': CORS_ALLOW_METHODS,
-  'access-control-allow-headers': CORS_ALLOW_HEADERS,
-  'access-control-expose-headers': CORS_EXPOSE_HEADERS,
-  'x-content-type-options': 'nosniff',
-  'cross-origin-resource-policy': 'cross-origin',
-};
-
-/** Answers a request whole: the base headers, `content-length`, and no body for 204 and 304. */
+/**
+ * Answers a request whole: `content-length`, and no body for 204 and 304. The headers every
+ * response carries (CORS, security; PROTOCOL.md §10.7) were set by the gate before the framework
+ * saw the request, so that refusals from guards carry them too.
+ */
 export function reply(res: ServerResponse, status: number, headers: Headers, body?: string | Buffer): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
-  const all: Headers = { ...BASE_HEADERS, ...headers };
-  if (payload !== undefined && status !== 204 && status !== 304) all['content-length'] = String(payload.length);
-  res.writeHead(status, all);
+  if (payload !== undefined && status !== 204 && status !== 304) res.setHeader('content-length', payload.length);
+  res.writeHead(status, headers);
   res.end(status === 204 || status === 304 ? undefined : payload);
 }
 

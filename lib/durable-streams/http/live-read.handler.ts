@@ -9,7 +9,8 @@ import type { StreamRow } from '../store/stream-row.js';
 import { responseCursor } from '../stream-cursor.js';
 import { formatOffset } from '../stream-offset.js';
 import type { StreamWaiters } from '../stream-waiters.js';
-import { BASE_HEADERS, reply, type Headers } from './http-response.js';
+import { reply, type Headers } from './http-response.js';
+import type { OpenReadLimit } from './open-read-limit.js';
 import type { OpenResponses } from './open-responses.js';
 
 /**
@@ -23,6 +24,7 @@ export class LiveReadHandler {
     private readonly waiters: StreamWaiters,
     private readonly responses: OpenResponses,
     private readonly options: { longPollTimeout: number; sseMaxDuration: number },
+    private readonly openReads: OpenReadLimit,
   ) {}
 
   /**
@@ -37,7 +39,13 @@ export class LiveReadHandler {
     cursor: string | null,
     res: ServerResponse,
   ): Promise<{ row: StreamRow; messages: StoredMessage[] } | undefined> {
-    const current = await this.waitForData(path, row, start, res);
+    this.openReads.enter();
+    let current: StreamRow | undefined;
+    try {
+      current = await this.waitForData(path, row, start, res);
+    } finally {
+      this.openReads.leave();
+    }
     if (current === undefined) return undefined;
     if (current.tail <= start) {
       const headers: Headers = { 'stream-next-offset': formatOffset(start), 'stream-up-to-date': 'true' };
@@ -83,6 +91,15 @@ export class LiveReadHandler {
    * found nothing, until the stream is closed and read, `sseMaxDuration` passes, or shutdown.
    */
   async sse(path: string, row: StreamRow, start: number, cursor: string | null, res: ServerResponse): Promise<void> {
+    this.openReads.enter();
+    try {
+      await this.streamEvents(path, row, start, cursor, res);
+    } finally {
+      this.openReads.leave();
+    }
+  }
+
+  private async streamEvents(path: string, row: StreamRow, start: number, cursor: string | null, res: ServerResponse): Promise<void> {
     const json = isJsonType(row.contentType);
     const base64 = !json && !mediaType(row.contentType).startsWith('text/');
     const headers: Headers = {
@@ -92,7 +109,7 @@ export class LiveReadHandler {
       'x-accel-buffering': 'no',
     };
     if (base64) headers['stream-sse-data-encoding'] = 'base64';
-    res.writeHead(200, { ...BASE_HEADERS, ...headers });
+    res.writeHead(200, headers);
     res.flushHeaders();
     const endAt = Date.now() + this.options.sseMaxDuration;
     let position = start;

@@ -10,19 +10,30 @@ import { existingStream } from './existing-stream.js';
 import { etag, header, reply, type Headers } from './http-response.js';
 import type { LiveReadHandler } from './live-read.handler.js';
 
-/** Catch-up responses never change for their ETag, so shared caches may keep them. */
-const CATCH_UP_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
+/**
+ * Catch-up responses never change for their ETag, so caches may keep them: shared ones (CDNs)
+ * only when anyone may read every stream, else only the reader's own.
+ */
+const PUBLIC_CATCH_UP = 'public, max-age=60, stale-while-revalidate=300';
+const PRIVATE_CATCH_UP = 'private, max-age=60, stale-while-revalidate=300';
 
 /**
  * GET: a catch-up read of one chunk from an offset (`-1`, `now`, or one this server returned),
  * with its ETag; `live=long-poll` and `live=sse` go on in the live handler.
  */
 export class ReadHandler {
+  private catchUpCacheControl = PRIVATE_CATCH_UP;
+
   constructor(
     private readonly streams: StreamStore,
     private readonly reader: MessageReader,
     private readonly live: LiveReadHandler,
   ) {}
+
+  /** Whether shared caches may keep catch-up reads: known once the app's guards are (at bootstrap). */
+  setPublicReads(isPublic: boolean): void {
+    this.catchUpCacheControl = isPublic ? PUBLIC_CATCH_UP : PRIVATE_CATCH_UP;
+  }
 
   async read(path: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const offsets = url.searchParams.getAll('offset');
@@ -74,7 +85,7 @@ export class ReadHandler {
     if (live === 'long-poll') {
       if (!current.closed) headers['stream-cursor'] = responseCursor(cursor);
     } else {
-      headers['cache-control'] = CATCH_UP_CACHE_CONTROL;
+      headers['cache-control'] = this.catchUpCacheControl;
     }
     if (header(req, 'if-none-match') === headers.etag) return reply(res, 304, { etag: headers.etag });
     const parts = messages.map((m) => m.data);
