@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import pg from 'pg';
-import { AllowAllStreamsAuthorizer, OnFirehose, type FirehoseEvent } from '../../lib/index.js';
+import { AllowAllDurableStreamsAuthorizer, AllowAllStreamsAuthorizer, OnFirehose, type FirehoseEvent } from '../../lib/index.js';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { collectLive, waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
@@ -57,7 +57,7 @@ describe('Notifications forged by a role without privileges', () => {
       url: db.url,
       firehose: { authorizer: AllowAllStreamsAuthorizer, notifyMaxBytes: NOTIFY_MAX_BYTES },
       changeFeeds: true,
-      durableStreams: {},
+      durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer },
       providers: [Recorder],
       logger,
     });
