@@ -2,8 +2,14 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateChangeFeedFunctions1732340000000 } from './change-feed/1732340000000-create-change-feed-functions.js';
 import { CreateFirehoseTables1732320000000 } from './core/1732320000000-create-firehose-tables.js';
 import { CreateDurableStreamsTables1732330000000 } from './durable-streams/1732330000000-create-durable-streams-tables.js';
+import { BoundDurableStreamsAppends1732361000000 } from './durable-streams/1732361000000-bound-durable-streams-appends.js';
 
-export { CreateFirehoseTables1732320000000, CreateDurableStreamsTables1732330000000, CreateChangeFeedFunctions1732340000000 };
+export {
+  CreateFirehoseTables1732320000000,
+  CreateDurableStreamsTables1732330000000,
+  BoundDurableStreamsAppends1732361000000,
+  CreateChangeFeedFunctions1732340000000,
+};
 
 /** A migration class, as TypeORM's `migrations` option takes it. */
 export type FirehoseMigration = new () => MigrationInterface;
@@ -12,7 +18,10 @@ export type FirehoseMigration = new () => MigrationInterface;
 export const FIREHOSE_MIGRATIONS: FirehoseMigration[] = [CreateFirehoseTables1732320000000];
 
 /** The migrations of `DurableStreamsModule`, in order; add them after FIREHOSE_MIGRATIONS. */
-export const DURABLE_STREAMS_MIGRATIONS: FirehoseMigration[] = [CreateDurableStreamsTables1732330000000];
+export const DURABLE_STREAMS_MIGRATIONS: FirehoseMigration[] = [
+  CreateDurableStreamsTables1732330000000,
+  BoundDurableStreamsAppends1732361000000,
+];
 
 /** The migrations of `FirehoseChangeFeedModule`, in order; add them after FIREHOSE_MIGRATIONS. */
 export const CHANGE_FEED_MIGRATIONS: FirehoseMigration[] = [CreateChangeFeedFunctions1732340000000];

@@ -13,6 +13,9 @@ export const BASE_HEADERS: Headers = {
   'access-control-expose-headers': CORS_EXPOSE_HEADERS,
   'x-content-type-options': 'nosniff',
   'cross-origin-resource-policy': 'cross-origin',
+  // A stream's bytes are served with the type it was created with, text/html and image/svg+xml
+  // included: opened in a browser they must never run as a page of the app's origin.
+  'content-security-policy': "default-src 'none'; sandbox",
 };
 
 /** Answers a request whole: the base headers, `content-length`, and no body for 204 and 304. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DurableStreamsDatabase } from './durable-streams-database.js';
 import type { DurableStreamsTables } from './durable-streams-tables.js';
-import { STREAM_COLUMNS, toStreamRow, type StreamRecord, type StreamRow } from './stream-row.js';
+import { EXPIRED_CONDITION, STREAM_COLUMNS, toStreamRow, type StreamRecord, type StreamRow } from './stream-row.js';
 
 type Client = pg.PoolClient;
 
@@ -142,16 +142,21 @@ export class StreamStore {
     });
   }
 
-  /** Paths of up to `limit` expired streams not yet deleted, for the sweeper. */
-  async expiredPaths(limit: number): Promise<string[]> {
+  /** Paths of up to `limit` expired streams not yet deleted, but those in `skip`, for the sweeper. */
+  async expiredPaths(limit: number, skip: string[] = []): Promise<string[]> {
     const { rows } = await this.pool.query(
-      `SELECT path FROM ${this.t.streams}
-       WHERE NOT soft_deleted AND ((expires_at_ts IS NOT NULL AND now() >= expires_at_ts)
-         OR (ttl_seconds IS NOT NULL AND now() >= accessed_at + ttl_seconds * interval '1 second'))
-       LIMIT $1`,
-      [limit],
+      `SELECT path FROM ${this.t.streams} WHERE NOT soft_deleted AND ${EXPIRED_CONDITION} AND NOT (path = ANY($2::text[])) LIMIT $1`,
+      [limit, skip],
     );
     return rows.map((row: { path: string }) => row.path);
+  }
+
+  /** Bytes all streams hold (each its own: a fork's source is counted once, with the source). */
+  async storedBytes(): Promise<number> {
+    const { rows } = await this.pool.query(
+      `SELECT coalesce(sum(tail - coalesce(fork_offset, 0)), 0)::text AS bytes FROM ${this.t.streams}`,
+    );
+    return Number(rows[0].bytes);
   }
 
   private async notify(id: number, client: Client): Promise<void> {
