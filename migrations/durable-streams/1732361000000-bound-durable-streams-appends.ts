@@ -1,16 +1,17 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 // Frozen copies of what this migration needs, as they were when it was written: a migration's SQL
-// must never change after it shipped, so it imports nothing from lib/.
+// must never change after it shipped, so it imports nothing from lib/. A unit test checks that
+// lib's own copies still agree.
 
 /** The advisory lock every Firehose migration takes, so concurrent boots apply them one at a time. */
-const MIGRATION_LOCK_KEY = 7_236_351_990;
+export const MIGRATION_LOCK_KEY = 7_236_351_990;
 
-function quoteIdentifier(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function durableStreamsTables(schema?: string) {
+export function durableStreamsTables(schema?: string) {
   const prefix = schema ? `${quoteIdentifier(schema)}.` : '';
   return {
     streams: `${prefix}firehose_ds_streams`,
@@ -24,6 +25,8 @@ function durableStreamsTables(schema?: string) {
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]";
 const LOWER_TOKEN = "[!#$%&'*+.^_`|~0-9a-z-]";
 const CHARSET = "[a-z0-9][a-z0-9!#$%&'+^_`{}~.:-]{0,39}";
+/** A content type as the module stores it: `type/subtype` lower-cased, at most a lower-cased charset. */
+export const NORMALIZED_CONTENT_TYPE = `^${LOWER_TOKEN}+/${LOWER_TOKEN}+(; charset=${CHARSET})?$`;
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
@@ -42,7 +45,7 @@ export class BoundDurableStreamsAppends1732361000000 implements MigrationInterfa
   async up(queryRunner: QueryRunner): Promise<void> {
     const t = durableStreamsTables((queryRunner.connection.options as { schema?: string }).schema);
     await queryRunner.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-    const normalized = quote(`^${LOWER_TOKEN}+/${LOWER_TOKEN}+(; charset=${CHARSET})?$`);
+    const normalized = quote(NORMALIZED_CONTENT_TYPE);
     const bare = quote(`^[ \t]*(${TOKEN}+/${TOKEN}+)`);
     await queryRunner.query(`
       UPDATE ${t.streams}
