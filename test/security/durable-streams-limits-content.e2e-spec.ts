@@ -1,4 +1,6 @@
 import { connect } from 'node:net';
+import { DataSource } from 'typeorm';
+import { BoundDurableStreamsAppends1732361000000 } from '../../migrations/index.js';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
@@ -135,5 +137,31 @@ describe('Durable Streams: stored HTML/SVG is never active content of the app or
       expect(answer.toLowerCase()).not.toContain('x-injected');
     }
     expect((await fetch(url('crlf'), { method: 'HEAD' })).status).toBe(404);
+  });
+
+  it('normalizes the content types stored before the check when its migration runs', async () => {
+    const before: Array<[string, string]> = [
+      ['Text/HTML; onload=alert(1)', 'text/html'],
+      ['text/plain<script>alert(1)</script>', 'text/plain'],
+      ['text/plain; charset=utf-8', 'text/plain; charset=utf-8'],
+      ['application/json', 'application/json'],
+      ['???', 'application/octet-stream'],
+    ];
+    for (const [i, [stored]] of before.entries()) {
+      await db.query('INSERT INTO firehose_ds_streams (path, content_type) VALUES ($1, $2)', [`/v1/stream/content/old-${i}`, stored]);
+    }
+    const dataSource = new DataSource({ type: 'postgres', url: db.url });
+    await dataSource.initialize();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await new BoundDurableStreamsAppends1732361000000().up(runner);
+    } finally {
+      await runner.release();
+      await dataSource.destroy();
+    }
+    for (const [i, [, normalized]] of before.entries()) {
+      const head = await fetch(url(`old-${i}`), { method: 'HEAD' });
+      expect(head.headers.get('content-type')).toBe(normalized);
+    }
   });
 });
