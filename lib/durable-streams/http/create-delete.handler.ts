@@ -6,7 +6,7 @@ import { StreamRequestError } from '../errors/stream-request.error.js';
 import { encodeJsonBody, isJsonType, mediaType } from '../json-messages.js';
 import type { MessageReader } from '../message-reader.js';
 import type { MessageStore } from '../store/message.store.js';
-import type { StreamStore } from '../store/stream.store.js';
+import { RETRY_TRANSACTION, type StreamStore } from '../store/stream.store.js';
 import type { StreamRow } from '../store/stream-row.js';
 import type { StreamQuotas } from '../stream-quotas.js';
 import { formatOffset, parseOffset } from '../stream-offset.js';
@@ -17,9 +17,8 @@ import { requestLifetime } from './stream-lifetime.js';
 
 const INTEGER_PATTERN = /^(0|[1-9]\d*)$/;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
-/** SQLSTATEs after which a PUT runs again: a concurrent PUT created the path first (found then), or a deadlock. */
-const RETRY_CREATE = new Set(['23505', '40P01']);
-const MAX_CREATE_ATTEMPTS = 3;
+/** A PUT runs again, too, when a concurrent PUT created its path first (unique violation): it finds the stream then. */
+const RETRY_CREATE: ReadonlySet<string> = new Set([...RETRY_TRANSACTION, '23505']);
 
 /** A stream's life over HTTP: PUT creates it (or a fork of another), HEAD describes it, DELETE removes it. */
 export class CreateDeleteHandler {
@@ -64,7 +63,7 @@ export class CreateDeleteHandler {
     const sourcePath = isFork ? streamPathOf(forkedFromHeader) : null;
     await this.quotas.checkTotal(body.length);
 
-    const result = await this.createRetrying(async (client) => {
+    const result = await this.streams.transaction(async (client) => {
       let existing = await this.streams.lock(path, client);
       if (existing?.expired) {
         await this.expire(existing, client);
@@ -143,7 +142,7 @@ export class CreateDeleteHandler {
         client,
       );
       return { row, created: true };
-    });
+    }, RETRY_CREATE);
     const { row, created } = result;
     if (created) this.quotas.added(row.tail - (row.forkOffset ?? 0));
     const headers: Headers = { 'content-type': row.contentType, 'stream-next-offset': formatOffset(row.tail) };
@@ -180,17 +179,6 @@ export class CreateDeleteHandler {
       await this.streams.remove(row, client);
     });
     reply(res, 204, {});
-  }
-
-  private async createRetrying<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.streams.transaction(work);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt >= MAX_CREATE_ATTEMPTS || code === undefined || !RETRY_CREATE.has(code)) throw error;
-      }
-    }
   }
 
   /** An expired stream is deleted, or soft-deleted while forks still read through it. */

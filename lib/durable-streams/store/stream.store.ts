@@ -5,6 +5,10 @@ import { EXPIRED_CONDITION, STREAM_COLUMNS, toStreamRow, type StreamRecord, type
 
 type Client = pg.PoolClient;
 
+/** SQLSTATEs after which a transaction may simply run again: deadlock, serialization failure. */
+export const RETRY_TRANSACTION: ReadonlySet<string> = new Set(['40P01', '40001']);
+const MAX_TRANSACTION_ATTEMPTS = 3;
+
 export interface CreateSpec {
   path: string;
   contentType: string;
@@ -50,8 +54,23 @@ export class StreamStore {
     await this.pool.query({ name: 'ds_touch', text: `UPDATE ${this.t.streams} SET accessed_at = now() WHERE id = $1`, values: [id] });
   }
 
-  /** Runs `work` in a transaction on one pooled connection. */
-  async transaction<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction on one pooled connection; again (up to three times in all) when it
+   * failed with one of `retryOn`, by default a deadlock (requests lock rows of a fork and its
+   * source in opposite orders now and then) or a serialization failure. `work` must start afresh.
+   */
+  async transaction<T>(work: (client: Client) => Promise<T>, retryOn: ReadonlySet<string> = RETRY_TRANSACTION): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(work);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || code === undefined || !retryOn.has(code)) throw error;
+      }
+    }
+  }
+
+  private async transactionOnce<T>(work: (client: Client) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
