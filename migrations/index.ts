@@ -4,11 +4,13 @@ import { CreateFirehoseTables1732320000000 } from './core/1732320000000-create-f
 import { SignFirehoseNotifications1732350000000 } from './core/1732350000000-sign-firehose-notifications.js';
 import { CreateDurableStreamsTables1732330000000 } from './durable-streams/1732330000000-create-durable-streams-tables.js';
 import { CreateRealtimeFunctions1732360000000 } from './fluxbase/1732360000000-create-realtime-functions.js';
+import { BoundDurableStreamsAppends1732361000000 } from './durable-streams/1732361000000-bound-durable-streams-appends.js';
 
 export {
   CreateFirehoseTables1732320000000,
   SignFirehoseNotifications1732350000000,
   CreateDurableStreamsTables1732330000000,
+  BoundDurableStreamsAppends1732361000000,
   CreateChangeFeedFunctions1732340000000,
   CreateRealtimeFunctions1732360000000,
 };
@@ -23,7 +25,10 @@ export type FirehoseMigration = new () => MigrationInterface;
 export const FIREHOSE_MIGRATIONS: FirehoseMigration[] = [CreateFirehoseTables1732320000000, SignFirehoseNotifications1732350000000];
 
 /** The migrations of `DurableStreamsModule`, in order; add them after FIREHOSE_MIGRATIONS. */
-export const DURABLE_STREAMS_MIGRATIONS: FirehoseMigration[] = [CreateDurableStreamsTables1732330000000];
+export const DURABLE_STREAMS_MIGRATIONS: FirehoseMigration[] = [
+  CreateDurableStreamsTables1732330000000,
+  BoundDurableStreamsAppends1732361000000,
+];
 
 /** The migrations of `FirehoseChangeFeedModule`, in order; add them after FIREHOSE_MIGRATIONS. */
 export const CHANGE_FEED_MIGRATIONS: FirehoseMigration[] = [CreateChangeFeedFunctions1732340000000];

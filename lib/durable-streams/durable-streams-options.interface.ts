@@ -37,6 +37,22 @@ export interface DurableStreamsOptions {
   readCacheBytes?: number;
   /** Largest append or PUT body in bytes; larger ones get `413`. @default 16777216 */
   maxAppendBytes?: number;
+  /**
+   * Bytes of appends written in one group-commit transaction: a batch stops growing there, and an
+   * append this large or larger is written on its own, beside the batches of small ones.
+   * @default 4194304
+   */
+  appendBatchBytes?: number;
+  /** Most bytes one stream may hold (its own, not its fork source's); an append past it gets `413`. Unset: no limit. */
+  maxStreamBytes?: number;
+  /**
+   * Most bytes all streams together may hold; an append or PUT body past it gets `507`. Measured
+   * every 10 s by each process, plus what it appended since, so it may overshoot by what other
+   * processes append within 10 s. Unset: no limit.
+   */
+  maxTotalBytes?: number;
+  /** Most appends (POSTs) a second to one stream, per process, after a burst of as many; beyond it `429` with `Retry-After`. Unset: no limit. */
+  maxAppendsPerSecond?: number;
   /** Milliseconds after which an SSE response ends, so CDNs can collapse requests; clients resume. @default 60000 */
   sseMaxDuration?: number;
   /** Most appends written in one transaction (group commit). @default 256 */

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_APPEND_BATCH_BYTES,
   DEFAULT_APPEND_BATCH_SIZE,
   DEFAULT_DURABLE_STREAMS_PATH,
   DEFAULT_LONG_POLL_TIMEOUT,
@@ -10,8 +11,16 @@ import {
 import type { DurableStreamsOptions } from './durable-streams-options.interface.js';
 import { DurableStreamsConfigurationError } from './errors/durable-streams-configuration.error.js';
 
-export type ResolvedDurableStreamsOptions = Required<Omit<DurableStreamsOptions, 'authorizer' | 'allowedOrigins' | 'maxOpenReads'>> &
-  Pick<DurableStreamsOptions, 'authorizer' | 'allowedOrigins' | 'maxOpenReads'>;
+/** Options whose absence means "no limit". */
+type UnlimitedByDefault = 'maxStreamBytes' | 'maxTotalBytes' | 'maxAppendsPerSecond';
+
+/** Options with no default: absent means no authorizer (deny), no CORS, no cap on open reads. */
+type OptionalOptions = 'authorizer' | 'allowedOrigins' | 'maxOpenReads';
+
+export type ResolvedDurableStreamsOptions = Required<Omit<DurableStreamsOptions, UnlimitedByDefault | OptionalOptions>> &
+  Pick<DurableStreamsOptions, OptionalOptions> & {
+    [K in UnlimitedByDefault]: number | null;
+  };
 
 /** Applies the defaults of `DurableStreamsModule.forRoot` options and checks them when the module is imported. */
 export function resolveDurableStreamsOptions(given: DurableStreamsOptions): ResolvedDurableStreamsOptions {
@@ -21,6 +30,10 @@ export function resolveDurableStreamsOptions(given: DurableStreamsOptions): Reso
     readChunkBytes: given.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES,
     readCacheBytes: given.readCacheBytes ?? DEFAULT_READ_CACHE_BYTES,
     maxAppendBytes: given.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES,
+    appendBatchBytes: given.appendBatchBytes ?? DEFAULT_APPEND_BATCH_BYTES,
+    maxStreamBytes: given.maxStreamBytes ?? null,
+    maxTotalBytes: given.maxTotalBytes ?? null,
+    maxAppendsPerSecond: given.maxAppendsPerSecond ?? null,
     sseMaxDuration: given.sseMaxDuration ?? DEFAULT_SSE_MAX_DURATION,
     appendBatchSize: given.appendBatchSize ?? DEFAULT_APPEND_BATCH_SIZE,
     authorizer: given.authorizer,
@@ -37,10 +50,23 @@ export function resolveDurableStreamsOptions(given: DurableStreamsOptions): Reso
       `path ${JSON.stringify(given.path)} must be a URL path starting with "/", e.g. "/v1/stream".`,
     );
   }
-  for (const key of ['longPollTimeout', 'readChunkBytes', 'maxAppendBytes', 'sseMaxDuration', 'appendBatchSize'] as const) {
+  for (const key of [
+    'longPollTimeout',
+    'readChunkBytes',
+    'maxAppendBytes',
+    'appendBatchBytes',
+    'sseMaxDuration',
+    'appendBatchSize',
+  ] as const) {
     const value = resolved[key];
     if (!Number.isInteger(value) || value < 1) {
       throw new DurableStreamsConfigurationError(`${key} must be a positive integer, got ${String(value)}.`);
+    }
+  }
+  for (const key of ['maxStreamBytes', 'maxTotalBytes', 'maxAppendsPerSecond'] as const) {
+    const value = resolved[key];
+    if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
+      throw new DurableStreamsConfigurationError(`${key} must be a positive integer (or left out for no limit), got ${String(value)}.`);
     }
   }
   if (!Number.isInteger(resolved.readCacheBytes) || resolved.readCacheBytes < 0) {

@@ -12,6 +12,16 @@ export const DEFAULT_MAX_APPEND_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_SSE_MAX_DURATION = 60_000;
 /** Appends gathered into one call of the append function while the previous one is in flight. */
 export const DEFAULT_APPEND_BATCH_SIZE = 256;
+/** Longest stream path (its URL path, as sent): the streams table's unique key, far below PostgreSQL's btree limit. */
+export const MAX_STREAM_PATH_LENGTH = 1024;
+/** Longest `Producer-Id`, a key of the producers table. */
+export const MAX_PRODUCER_ID_LENGTH = 1024;
+/** Longest `Stream-TTL`, and how far ahead a `Stream-Expires-At` may lie: ten years, in seconds. */
+export const MAX_STREAM_LIFETIME_SECONDS = 315_576_000;
+/** Milliseconds between measurements of the bytes all streams hold, when `maxTotalBytes` is set. */
+export const QUOTA_MEASURE_INTERVAL = 10_000;
+/** Bytes of appends written in one group-commit transaction; an append this large or larger is written alone. */
+export const DEFAULT_APPEND_BATCH_BYTES = 4 * 1024 * 1024;
 /** Milliseconds between sweeps deleting expired streams nobody touched since they expired. */
 export const EXPIRED_SWEEP_INTERVAL = 60_000;
 /** Expired streams deleted per sweep, so one sweep stays short. */

@@ -7,6 +7,7 @@ import { PgListener } from '../listener/pg-listener.js';
 import { runFirehoseMigrations } from '../store/run-firehose-migrations.js';
 import { DURABLE_STREAMS_MIGRATIONS } from '../../migrations/index.js';
 import { AppendBatcher } from './append-batcher.js';
+import { AppendRateLimiter } from './append-rate-limiter.js';
 import { DURABLE_STREAMS_AUTHORIZER, DURABLE_STREAMS_CHANNEL_SUFFIX, DURABLE_STREAMS_DATABASE } from './durable-streams.constants.js';
 import type { DurableStreamsAuthorizer } from './durable-streams-authorizer.interface.js';
 import type { ResolvedDurableStreamsOptions } from './durable-streams-options.js';
@@ -27,6 +28,7 @@ import { AppendStore } from './store/append.store.js';
 import { durableStreamsDatabase, type DurableStreamsDatabase } from './store/durable-streams-database.js';
 import { MessageStore } from './store/message.store.js';
 import { StreamStore } from './store/stream.store.js';
+import { StreamQuotas } from './stream-quotas.js';
 import { StreamWaiters } from './stream-waiters.js';
 
 const channelOf = (firehose: ResolvedFirehoseOptions) => firehose.notifyChannel + DURABLE_STREAMS_CHANNEL_SUFFIX;
@@ -45,7 +47,16 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     },
     { provide: StreamStore, useFactory: (db: DurableStreamsDatabase) => new StreamStore(db), inject: [DURABLE_STREAMS_DATABASE] },
     { provide: MessageStore, useFactory: (db: DurableStreamsDatabase) => new MessageStore(db), inject: [DURABLE_STREAMS_DATABASE] },
-    { provide: AppendStore, useFactory: (db: DurableStreamsDatabase) => new AppendStore(db), inject: [DURABLE_STREAMS_DATABASE] },
+    {
+      provide: AppendStore,
+      useFactory: (db: DurableStreamsDatabase) => new AppendStore(db, options.maxStreamBytes),
+      inject: [DURABLE_STREAMS_DATABASE],
+    },
+    {
+      provide: StreamQuotas,
+      useFactory: (streams: StreamStore) => new StreamQuotas(streams, options.maxStreamBytes, options.maxTotalBytes),
+      inject: [StreamStore],
+    },
     {
       provide: StreamWaiters,
       useFactory: async (listener: PgListener, firehose: ResolvedFirehoseOptions) => {
@@ -57,7 +68,7 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     },
     {
       provide: AppendBatcher,
-      useFactory: (store: AppendStore) => new AppendBatcher(store, options.appendBatchSize),
+      useFactory: (store: AppendStore) => new AppendBatcher(store, options.appendBatchSize, options.appendBatchBytes),
       inject: [AppendStore],
     },
     {
@@ -68,17 +79,25 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
     },
     {
       provide: DurableStreamsRouter,
-      useFactory: (streams: StreamStore, messages: MessageStore, reader: MessageReader, batcher: AppendBatcher, waiters: StreamWaiters) => {
+      useFactory: (
+        streams: StreamStore,
+        messages: MessageStore,
+        reader: MessageReader,
+        batcher: AppendBatcher,
+        waiters: StreamWaiters,
+        quotas: StreamQuotas,
+      ) => {
         const responses = new OpenResponses();
         const live = new LiveReadHandler(streams, reader, waiters, responses, options, new OpenReadLimit(options.maxOpenReads));
+        const rateLimiter = options.maxAppendsPerSecond === null ? undefined : new AppendRateLimiter(options.maxAppendsPerSecond);
         return new DurableStreamsRouter(
-          new CreateDeleteHandler(streams, messages, reader, options.maxAppendBytes),
-          new AppendHandler(batcher, reader, options.maxAppendBytes),
+          new CreateDeleteHandler(streams, messages, reader, options.maxAppendBytes, quotas),
+          new AppendHandler(batcher, reader, options.maxAppendBytes, quotas, rateLimiter),
           new ReadHandler(streams, reader, live),
           responses,
         );
       },
-      inject: [StreamStore, MessageStore, MessageReader, AppendBatcher, StreamWaiters],
+      inject: [StreamStore, MessageStore, MessageReader, AppendBatcher, StreamWaiters, StreamQuotas],
     },
     { provide: ExpiredStreamsSweeper, useFactory: (streams: StreamStore) => new ExpiredStreamsSweeper(streams), inject: [StreamStore] },
     {

@@ -3,20 +3,26 @@
  * one level). Messages are stored compact, each followed by a comma, so that any run of stored
  * appends concatenates into the inside of a JSON array without parsing.
  */
-export type JsonBody = { ok: true; bytes: Buffer } | { ok: false; reason: 'invalid_json' | 'empty_array' };
+export type JsonBody = { ok: true; bytes: Buffer } | { ok: false; reason: 'invalid_json' | 'empty_array' | 'json_too_deep' };
 
 export function encodeJsonBody(body: Buffer, allowEmptyArray: boolean): JsonBody {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: error instanceof RangeError ? 'json_too_deep' : 'invalid_json' };
+  }
+  if (Array.isArray(parsed) && parsed.length === 0) {
+    return allowEmptyArray ? { ok: true, bytes: Buffer.alloc(0) } : { ok: false, reason: 'empty_array' };
+  }
+  try {
+    const text = Array.isArray(parsed) ? parsed.map((item) => JSON.stringify(item)).join(',') : JSON.stringify(parsed);
+    return { ok: true, bytes: Buffer.from(text + ',', 'utf8') };
   } catch {
-    return { ok: false, reason: 'invalid_json' };
+    // JSON.parse reads any depth, but JSON.stringify recurses: a value nested tens of thousands of
+    // levels deep (a body of `[[[[…`) overflows the stack. The client's input, so a 400, not a 500.
+    return { ok: false, reason: 'json_too_deep' };
   }
-  if (Array.isArray(parsed)) {
-    if (parsed.length === 0) return allowEmptyArray ? { ok: true, bytes: Buffer.alloc(0) } : { ok: false, reason: 'empty_array' };
-    return { ok: true, bytes: Buffer.from(parsed.map((item) => JSON.stringify(item)).join(',') + ',', 'utf8') };
-  }
-  return { ok: true, bytes: Buffer.from(JSON.stringify(parsed) + ',', 'utf8') };
 }
 
 /** A JSON array of stored messages: their bytes concatenated, the last comma dropped, in brackets. */

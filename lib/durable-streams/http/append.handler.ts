@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppendBatcher } from '../append-batcher.js';
+import type { AppendRateLimiter } from '../append-rate-limiter.js';
+import { parseContentType } from '../content-type.js';
+import { MAX_PRODUCER_ID_LENGTH } from '../durable-streams.constants.js';
 import { StreamRequestError } from '../errors/stream-request.error.js';
-import { encodeJsonBody, mediaType } from '../json-messages.js';
+import { encodeJsonBody } from '../json-messages.js';
 import type { MessageReader } from '../message-reader.js';
 import type { AppendItem, AppendOutcome } from '../store/append.store.js';
 import { formatOffset } from '../stream-offset.js';
+import type { StreamQuotas } from '../stream-quotas.js';
 import { header, isTrue, reply, type Headers } from './http-response.js';
 import { readBody } from './request-body.js';
 
@@ -16,9 +20,19 @@ export class AppendHandler {
     private readonly batcher: AppendBatcher,
     private readonly reader: MessageReader,
     private readonly maxAppendBytes: number,
+    private readonly quotas: StreamQuotas,
+    private readonly rateLimiter?: AppendRateLimiter,
   ) {}
 
   async append(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.rateLimiter) {
+      try {
+        this.rateLimiter.take(path);
+      } catch (error) {
+        req.resume();
+        throw error;
+      }
+    }
     const close = isTrue(header(req, 'stream-closed'));
     const producerId = header(req, 'producer-id');
     const epochHeader = header(req, 'producer-epoch');
@@ -27,6 +41,9 @@ export class AppendHandler {
     const allProducer = producerId !== undefined && epochHeader !== undefined && seqHeader !== undefined;
     if (anyProducer && !allProducer) throw new StreamRequestError(400, 'Send Producer-Id, Producer-Epoch and Producer-Seq together');
     if (allProducer && producerId === '') throw new StreamRequestError(400, 'Producer-Id must not be empty');
+    if (allProducer && producerId!.length > MAX_PRODUCER_ID_LENGTH) {
+      throw new StreamRequestError(400, `Producer-Id is at most ${MAX_PRODUCER_ID_LENGTH} characters`);
+    }
     const producerEpoch = allProducer ? parseCounter(epochHeader!, 'Producer-Epoch') : null;
     const producerSeq = allProducer ? parseCounter(seqHeader!, 'Producer-Seq') : null;
     const seq = header(req, 'stream-seq') ?? null;
@@ -47,9 +64,11 @@ export class AppendHandler {
     if (body.length === 0) {
       if (!close) throw new StreamRequestError(400, 'An append needs a body (or Stream-Closed: true to close the stream)');
     } else {
-      if (!contentTypeHeader || mediaType(contentTypeHeader) === '')
+      if (!contentTypeHeader || contentTypeHeader.trim() === '')
         throw new StreamRequestError(400, 'An append with a body needs a Content-Type');
-      item.contentType = mediaType(contentTypeHeader);
+      const parsed = parseContentType(contentTypeHeader);
+      if (!parsed.ok) throw new StreamRequestError(400, parsed.reason);
+      item.contentType = parsed.mediaType;
       item.data = body;
       if (item.contentType === 'application/json') {
         const encoded = encodeJsonBody(body, false);
@@ -57,9 +76,14 @@ export class AppendHandler {
         else item.invalid = encoded.reason;
       }
     }
+    if (item.data !== null && item.invalid === null) {
+      this.quotas.checkStream(item.data.length);
+      if (this.quotas.maxTotalBytes !== null) await this.quotas.checkTotal(item.data.length);
+    }
     const outcome = await this.batcher.append(item);
     if (outcome.status === 'ok' && item.data !== null && outcome.streamId !== null && outcome.tail !== null) {
       this.reader.appended(outcome.streamId, outcome.tail - item.data.length, [{ end: outcome.tail, data: item.data }]);
+      this.quotas.added(item.data.length);
     }
     this.replyToAppend(res, item, outcome);
   }
@@ -120,6 +144,14 @@ export class AppendHandler {
         return;
       case 'empty_array':
         reply(res, 400, text, 'An append of an empty JSON array has nothing to append');
+        return;
+      case 'stream_full': {
+        const error = this.quotas.streamFull();
+        reply(res, error.status, text, error.message);
+        return;
+      }
+      case 'json_too_deep':
+        reply(res, 400, text, 'The JSON body is nested too deeply');
         return;
     }
   }

@@ -1,20 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
+import { parseContentType } from '../content-type.js';
+import { MAX_STREAM_PATH_LENGTH } from '../durable-streams.constants.js';
 import { StreamRequestError } from '../errors/stream-request.error.js';
 import { encodeJsonBody, isJsonType, mediaType } from '../json-messages.js';
 import type { MessageReader } from '../message-reader.js';
 import type { MessageStore } from '../store/message.store.js';
-import type { StreamStore } from '../store/stream.store.js';
+import { RETRY_TRANSACTION, type StreamStore } from '../store/stream.store.js';
 import type { StreamRow } from '../store/stream-row.js';
+import type { StreamQuotas } from '../stream-quotas.js';
 import { formatOffset, parseOffset } from '../stream-offset.js';
 import { existingStream } from './existing-stream.js';
 import { etag, header, isTrue, reply, type Headers } from './http-response.js';
 import { readBody } from './request-body.js';
 import { streamLocation } from './stream-location.js';
+import { requestLifetime } from './stream-lifetime.js';
 
-const TTL_PATTERN = /^(0|[1-9]\d*)$/;
-const CONTENT_TYPE_PATTERN = /^[\w.+-]+\/[\w.+-]+/;
+const INTEGER_PATTERN = /^(0|[1-9]\d*)$/;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** A PUT runs again, too, when a concurrent PUT created its path first (unique violation): it finds the stream then. */
+const RETRY_CREATE: ReadonlySet<string> = new Set([...RETRY_TRANSACTION, '23505']);
 
 /** A stream's life over HTTP: PUT creates it (or a fork of another), HEAD describes it, DELETE removes it. */
 export class CreateDeleteHandler {
@@ -23,6 +28,7 @@ export class CreateDeleteHandler {
     private readonly messages: MessageStore,
     private readonly reader: MessageReader,
     private readonly maxAppendBytes: number,
+    private readonly quotas: StreamQuotas,
   ) {}
 
   /**
@@ -30,25 +36,18 @@ export class CreateDeleteHandler {
    * guard resolved); 200 when it exists with the same configuration.
    */
   async create(path: string, sourcePath: string | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The path is the streams table's unique key, and a btree key has a size limit of its own.
+    if (path.length > MAX_STREAM_PATH_LENGTH) {
+      req.resume();
+      throw new StreamRequestError(414, `A stream path is at most ${MAX_STREAM_PATH_LENGTH} characters`);
+    }
     const forkedFromHeader = header(req, 'stream-forked-from');
     const forkOffsetHeader = header(req, 'stream-fork-offset');
     const subOffsetHeader = header(req, 'stream-fork-sub-offset');
     const isFork = forkedFromHeader !== undefined;
-    let contentType = header(req, 'content-type');
-    if (!contentType || !CONTENT_TYPE_PATTERN.test(contentType.trim())) contentType = isFork ? undefined : DEFAULT_CONTENT_TYPE;
-    else contentType = contentType.trim();
-    const ttlHeader = header(req, 'stream-ttl');
-    const expiresHeader = header(req, 'stream-expires-at');
-    if (ttlHeader !== undefined && expiresHeader !== undefined)
-      throw new StreamRequestError(400, 'Give Stream-TTL or Stream-Expires-At, not both');
-    if (ttlHeader !== undefined && !TTL_PATTERN.test(ttlHeader)) {
-      throw new StreamRequestError(400, 'Stream-TTL must be a whole number of seconds, without sign, decimals or leading zeros');
-    }
-    const ttlSeconds = ttlHeader === undefined ? null : Number(ttlHeader);
-    if (ttlSeconds !== null && !Number.isSafeInteger(ttlSeconds)) throw new StreamRequestError(400, 'Stream-TTL is too large');
-    if (expiresHeader !== undefined && (expiresHeader === '' || Number.isNaN(Date.parse(expiresHeader)))) {
-      throw new StreamRequestError(400, 'Stream-Expires-At must be an RFC 3339 timestamp');
-    }
+    let contentType = requestContentType(req);
+    if (contentType === undefined && !isFork) contentType = DEFAULT_CONTENT_TYPE;
+    const { ttlSeconds, expiresAt: expiresHeader } = requestLifetime(req);
     let forkOffset: number | null = null;
     if (forkOffsetHeader !== undefined) {
       const parsed = parseOffset(forkOffsetHeader);
@@ -58,13 +57,14 @@ export class CreateDeleteHandler {
     let subOffset: number | null = null;
     if (subOffsetHeader !== undefined) {
       if (!isFork) throw new StreamRequestError(400, 'Stream-Fork-Sub-Offset needs Stream-Forked-From');
-      if (!TTL_PATTERN.test(subOffsetHeader) || !Number.isSafeInteger(Number(subOffsetHeader))) {
+      if (!INTEGER_PATTERN.test(subOffsetHeader) || !Number.isSafeInteger(Number(subOffsetHeader))) {
         throw new StreamRequestError(400, 'Stream-Fork-Sub-Offset must be a non-negative integer');
       }
       subOffset = Number(subOffsetHeader);
     }
     const closed = isTrue(header(req, 'stream-closed'));
     const body = await readBody(req, this.maxAppendBytes);
+    await this.quotas.checkTotal(body.length);
 
     const result = await this.streams.transaction(async (client) => {
       let existing = await this.streams.lock(path, client);
@@ -120,9 +120,16 @@ export class CreateDeleteHandler {
       let initial = body.length > 0 ? body : null;
       if (initial && isJsonType(ct)) {
         const encoded = encodeJsonBody(initial, true);
-        if (!encoded.ok) throw new StreamRequestError(400, 'The body is not valid JSON');
+        if (!encoded.ok) {
+          throw new StreamRequestError(
+            400,
+            encoded.reason === 'json_too_deep' ? 'The JSON body is nested too deeply' : 'The body is not valid JSON',
+          );
+        }
         initial = encoded.bytes.length > 0 ? encoded.bytes : null;
       }
+      const parts = [forkSpec?.prefix ?? null, initial].filter((part): part is Buffer => part !== null && part.length > 0);
+      this.quotas.checkStream(parts.reduce((sum, part) => sum + part.length, 0));
       const row = await this.streams.insert(
         {
           path,
@@ -133,13 +140,14 @@ export class CreateDeleteHandler {
           forkedFrom: forkSpec?.source.id ?? null,
           forkOffset: forkSpec?.offset ?? null,
           forkSubOffset: forkSpec && subOffset !== null && subOffset > 0 ? subOffset : null,
-          initial: [forkSpec?.prefix ?? null, initial].filter((part): part is Buffer => part !== null && part.length > 0),
+          initial: parts,
         },
         client,
       );
       return { row, created: true };
-    });
+    }, RETRY_CREATE);
     const { row, created } = result;
+    if (created) this.quotas.added(row.tail - (row.forkOffset ?? 0));
     const headers: Headers = { 'content-type': row.contentType, 'stream-next-offset': formatOffset(row.tail) };
     if (created) headers.location = streamLocation(req, path);
     if (row.closed) headers['stream-closed'] = 'true';
@@ -183,19 +191,33 @@ export class CreateDeleteHandler {
   }
 }
 
+/** The request's Content-Type, normalized; undefined when it has none; 400 when it is not a media type. */
+function requestContentType(req: IncomingMessage): string | undefined {
+  const value = header(req, 'content-type');
+  if (value === undefined || value.trim() === '') return undefined;
+  const parsed = parseContentType(value);
+  if (!parsed.ok) throw new StreamRequestError(400, parsed.reason);
+  return parsed.value;
+}
+
 /** The first `count` bytes (or JSON messages) of a stored message, for a fork's sub-offset. */
 function cutPrefix(data: Buffer, count: number, json: boolean): Buffer {
   if (!json) {
     if (count > data.length) throw new StreamRequestError(400, 'Stream-Fork-Sub-Offset is past the end of the message at the fork offset');
     return data.subarray(0, count);
   }
-  const values = JSON.parse(`[${data.toString('utf8').replace(/,$/, '')}]`) as unknown[];
-  if (count > values.length) throw new StreamRequestError(400, 'Stream-Fork-Sub-Offset is past the messages at the fork offset');
-  return Buffer.from(
-    values
+  let values: unknown[];
+  let text: string;
+  try {
+    values = JSON.parse(`[${data.toString('utf8').replace(/,$/, '')}]`) as unknown[];
+    text = values
       .slice(0, count)
       .map((v) => JSON.stringify(v))
-      .join(',') + ',',
-    'utf8',
-  );
+      .join(',');
+  } catch {
+    // Only a message nested too deeply for JSON.stringify here gets this far: stored messages are valid JSON.
+    throw new StreamRequestError(400, 'The messages at the fork offset are nested too deeply to split');
+  }
+  if (count > values.length) throw new StreamRequestError(400, 'Stream-Fork-Sub-Offset is past the messages at the fork offset');
+  return Buffer.from(text + ',', 'utf8');
 }

@@ -21,9 +21,12 @@ export class DurableStreamsCors {
     this.resourcePolicy = this.anyOrigin ? 'cross-origin' : 'same-origin';
   }
 
-  /** Sets the headers every response to a Durable Streams request carries, errors from guards included. */
+  /** Sets the headers every response to a Durable Streams request carries (security, CORS), errors from guards included. */
   apply(request: IncomingMessage, response: ServerResponse): void {
     response.setHeader('x-content-type-options', 'nosniff');
+    // A stream's bytes are served with the type it was created with, text/html and image/svg+xml
+    // included: opened in a browser they must never run as a page of the app's origin.
+    response.setHeader('content-security-policy', "default-src 'none'; sandbox");
     response.setHeader('cross-origin-resource-policy', this.resourcePolicy);
     if (!this.enabled) return;
     // '*' goes on every response, Origin or not; an echoed origin varies with the request.

@@ -3,7 +3,8 @@ import { StreamRequestError } from '../errors/stream-request.error.js';
 
 /**
  * The request body, byte for byte, up to `limit` bytes; past it a 413 (the rest of the body is
- * drained, so the connection stays usable).
+ * drained, so the connection stays usable). A body cut off by the client (its connection closed
+ * mid-way) is a 400 no one will read, not a server failure.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -14,6 +15,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const cutOff = () => reject(new StreamRequestError(400, 'The request body was cut off'));
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
@@ -25,6 +27,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', cutOff);
+    req.on('close', () => {
+      if (!req.complete) cutOff();
+    });
   });
 }

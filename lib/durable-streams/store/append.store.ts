@@ -9,7 +9,7 @@ export interface AppendItem {
   /** Normalized media type of the request, compared with the stream's. */
   contentType: string | null;
   /** Outcome to report once producer checks pass: the body was bad JSON or an empty array. */
-  invalid: 'invalid_json' | 'empty_array' | null;
+  invalid: 'invalid_json' | 'empty_array' | 'json_too_deep' | null;
   seq: string | null;
   producerId: string | null;
   producerEpoch: number | null;
@@ -29,7 +29,9 @@ export type AppendStatus =
   | 'gap'
   | 'seq_conflict'
   | 'invalid_json'
-  | 'empty_array';
+  | 'empty_array'
+  | 'json_too_deep'
+  | 'stream_full';
 
 export interface AppendOutcome {
   status: AppendStatus;
@@ -50,11 +52,18 @@ export class AppendStore {
   private readonly channel: string;
   private readonly appendSql: string;
 
-  constructor(database: DurableStreamsDatabase) {
+  /**
+   * @param maxStreamBytes most bytes a stream may hold (its own, a fork's source not counted);
+   *   an append past it is answered `stream_full`. Null: no limit.
+   */
+  constructor(
+    database: DurableStreamsDatabase,
+    private readonly maxStreamBytes: number | null = null,
+  ) {
     this.pool = database.pool;
     this.channel = database.channel;
     this.appendSql = `SELECT * FROM ${database.tables.appendFunction}($1::text[], $2::bytea[], $3::text[], $4::text[], $5::text[],
-      $6::text[], $7::bigint[], $8::bigint[], $9::boolean[], $10)`;
+      $6::text[], $7::bigint[], $8::bigint[], $9::boolean[], $10, $11::bigint)`;
   }
 
   async append(items: AppendItem[]): Promise<AppendOutcome[]> {
@@ -72,6 +81,7 @@ export class AppendStore {
         items.map((i) => i.producerSeq),
         items.map((i) => i.close),
         this.channel,
+        this.maxStreamBytes,
       ],
     });
     const outcomes: AppendOutcome[] = new Array(items.length);

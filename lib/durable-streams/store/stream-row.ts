@@ -18,11 +18,17 @@ export interface StreamRow {
   expired: boolean;
 }
 
-/** The columns every query selects to build a StreamRow; `expired` is computed by the server's clock. */
+/**
+ * Whether a stream row has expired, by the server's clock. The TTL is compared in seconds, not
+ * added to a timestamp: `accessed_at + ttl_seconds * interval` overflows for a huge TTL (or an
+ * infinite time), and one such row would fail every query that reads it, the sweep's included.
+ */
+export const EXPIRED_CONDITION = `((expires_at_ts IS NOT NULL AND now() >= expires_at_ts)
+    OR (ttl_seconds IS NOT NULL AND extract(epoch FROM now()) - extract(epoch FROM accessed_at) >= ttl_seconds))`;
+
+/** The columns every query selects to build a StreamRow. */
 export const STREAM_COLUMNS = `id, path, content_type, ttl_seconds, expires_at, tail, closed, closed_by_id, closed_by_epoch,
-  closed_by_seq, forked_from, fork_offset, fork_sub_offset, ref_count, soft_deleted,
-  ((expires_at_ts IS NOT NULL AND now() >= expires_at_ts)
-    OR (ttl_seconds IS NOT NULL AND now() >= accessed_at + ttl_seconds * interval '1 second')) AS expired`;
+  closed_by_seq, forked_from, fork_offset, fork_sub_offset, ref_count, soft_deleted, ${EXPIRED_CONDITION} AS expired`;
 
 /** A bigint column (pg returns int8 as a string) as a number, or null. */
 export function num(value: string | number | null): number | null {

@@ -1,9 +1,13 @@
 import type pg from 'pg';
 import type { DurableStreamsDatabase } from './durable-streams-database.js';
 import type { DurableStreamsTables } from './durable-streams-tables.js';
-import { STREAM_COLUMNS, toStreamRow, type StreamRecord, type StreamRow } from './stream-row.js';
+import { EXPIRED_CONDITION, STREAM_COLUMNS, toStreamRow, type StreamRecord, type StreamRow } from './stream-row.js';
 
 type Client = pg.PoolClient;
+
+/** SQLSTATEs after which a transaction may simply run again: deadlock, serialization failure. */
+export const RETRY_TRANSACTION: ReadonlySet<string> = new Set(['40P01', '40001']);
+const MAX_TRANSACTION_ATTEMPTS = 3;
 
 export interface CreateSpec {
   path: string;
@@ -50,8 +54,23 @@ export class StreamStore {
     await this.pool.query({ name: 'ds_touch', text: `UPDATE ${this.t.streams} SET accessed_at = now() WHERE id = $1`, values: [id] });
   }
 
-  /** Runs `work` in a transaction on one pooled connection. */
-  async transaction<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction on one pooled connection; again (up to three times in all) when it
+   * failed with one of `retryOn`, by default a deadlock (requests lock rows of a fork and its
+   * source in opposite orders now and then) or a serialization failure. `work` must start afresh.
+   */
+  async transaction<T>(work: (client: Client) => Promise<T>, retryOn: ReadonlySet<string> = RETRY_TRANSACTION): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(work);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || code === undefined || !retryOn.has(code)) throw error;
+      }
+    }
+  }
+
+  private async transactionOnce<T>(work: (client: Client) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -142,16 +161,21 @@ export class StreamStore {
     });
   }
 
-  /** Paths of up to `limit` expired streams not yet deleted, for the sweeper. */
-  async expiredPaths(limit: number): Promise<string[]> {
+  /** Paths of up to `limit` expired streams not yet deleted, but those in `skip`, for the sweeper. */
+  async expiredPaths(limit: number, skip: string[] = []): Promise<string[]> {
     const { rows } = await this.pool.query(
-      `SELECT path FROM ${this.t.streams}
-       WHERE NOT soft_deleted AND ((expires_at_ts IS NOT NULL AND now() >= expires_at_ts)
-         OR (ttl_seconds IS NOT NULL AND now() >= accessed_at + ttl_seconds * interval '1 second'))
-       LIMIT $1`,
-      [limit],
+      `SELECT path FROM ${this.t.streams} WHERE NOT soft_deleted AND ${EXPIRED_CONDITION} AND NOT (path = ANY($2::text[])) LIMIT $1`,
+      [limit, skip],
     );
     return rows.map((row: { path: string }) => row.path);
+  }
+
+  /** Bytes all streams hold (each its own: a fork's source is counted once, with the source). */
+  async storedBytes(): Promise<number> {
+    const { rows } = await this.pool.query(
+      `SELECT coalesce(sum(tail - coalesce(fork_offset, 0)), 0)::text AS bytes FROM ${this.t.streams}`,
+    );
+    return Number(rows[0].bytes);
   }
 
   private async notify(id: number, client: Client): Promise<void> {
