@@ -1,3 +1,4 @@
+import { AllowAllDurableStreamsAuthorizer } from '../../lib/index.js';
 import { request } from 'node:http';
 import { AppendBatcher } from '../../lib/durable-streams/append-batcher.js';
 import type { AppendItem } from '../../lib/durable-streams/store/append.store.js';
@@ -33,7 +34,7 @@ describe('Durable Streams: large appends never fail small ones', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_limits_appends');
-    t = await createFirehoseHttpApp({ url: db.url, durableStreams: {}, logger });
+    t = await createFirehoseHttpApp({ url: db.url, durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer }, logger });
   });
   afterAll(async () => {
     await t?.close();
@@ -93,7 +94,7 @@ describe('Durable Streams: storage quotas and append rate', () => {
     db = await createTestDatabase('ds_limits_quotas');
     t = await createFirehoseHttpApp({
       url: db.url,
-      durableStreams: { maxStreamBytes: 1000, maxTotalBytes: 3000, maxAppendsPerSecond: 5 },
+      durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer, maxStreamBytes: 1000, maxTotalBytes: 3000, maxAppendsPerSecond: 5 },
       logger,
     });
   });

@@ -1,3 +1,4 @@
+import { AllowAllDurableStreamsAuthorizer } from '../../lib/index.js';
 import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { BoundDurableStreamsAppends1732361000000 } from '../../migrations/index.js';
@@ -33,7 +34,11 @@ describe('Durable Streams: stored HTML/SVG is never active content of the app or
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_limits_content');
-    t = await createFirehoseHttpApp({ url: db.url, durableStreams: { longPollTimeout: 300 }, logger });
+    t = await createFirehoseHttpApp({
+      url: db.url,
+      durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer, longPollTimeout: 300 },
+      logger,
+    });
   });
   afterAll(async () => {
     await t?.close();

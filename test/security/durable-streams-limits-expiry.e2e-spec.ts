@@ -1,3 +1,4 @@
+import { AllowAllDurableStreamsAuthorizer } from '../../lib/index.js';
 import { ExpiredStreamsSweeper } from '../../lib/durable-streams/expired-streams.sweeper.js';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
@@ -16,7 +17,7 @@ describe('Durable Streams: TTL and expiry near the timestamp limits', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_limits_expiry');
-    t = await createFirehoseHttpApp({ url: db.url, durableStreams: {}, logger });
+    t = await createFirehoseHttpApp({ url: db.url, durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer }, logger });
   });
   afterAll(async () => {
     await t?.close();

@@ -1,3 +1,4 @@
+import { AllowAllDurableStreamsAuthorizer } from '../../lib/index.js';
 import { connect } from 'node:net';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
@@ -91,7 +92,11 @@ describe('Durable Streams: hostile client input gets a 4xx, never a 500 or an ER
 
   beforeAll(async () => {
     db = await createTestDatabase('ds_limits_input');
-    t = await createFirehoseHttpApp({ url: db.url, durableStreams: { longPollTimeout: 200, maxAppendBytes: 1024 * 1024 }, logger });
+    t = await createFirehoseHttpApp({
+      url: db.url,
+      durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer, longPollTimeout: 200, maxAppendBytes: 1024 * 1024 },
+      logger,
+    });
     await fetch(`${base()}/json`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '[{"a":1},{"b":2}]' });
     await fetch(`${base()}/bytes`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: 'abc' });
   });
