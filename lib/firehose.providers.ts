@@ -16,6 +16,7 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
+import { FirehoseStats } from './stats/firehose-stats.js';
 import { FIREHOSE_MIGRATIONS } from '../migrations/index.js';
 
 /**
@@ -39,11 +40,12 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     },
     inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
   },
+  { provide: FirehoseStats, useFactory: () => new FirehoseStats() },
   {
     provide: FirehoseHub,
-    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
-      new FirehoseHub(store, options.notifyChannel, options.replayBatchSize),
-    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions, stats: FirehoseStats) =>
+      new FirehoseHub(store, options.notifyChannel, options.replayBatchSize, stats),
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS, FirehoseStats],
   },
   {
     provide: EventStreamReaderFactory,
@@ -65,9 +67,9 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: BroadcastBatcher,
-    useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) =>
-      new BroadcastBatcher(store, options.batchSize, (ids) => cleaner.markWritten(ids)),
-    inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
+    useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions, stats: FirehoseStats) =>
+      new BroadcastBatcher(store, options.batchSize, (ids) => cleaner.markWritten(ids), stats),
+    inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS, FirehoseStats],
   },
   {
     provide: PgListener,
@@ -96,8 +98,18 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
 ];
 
 /**
- * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`) inject from the
- * core: the resolved options, the DataSource, the store and its cleaner, and the LISTEN connection
- * they register their NOTIFY channels with. Not part of the public API.
+ * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`,
+ * `FirehoseOperationsModule`) inject from the core: the resolved options, the DataSource, the
+ * store and its cleaner, the LISTEN connection they register their NOTIFY channels with, the
+ * stats they report into, and the connection slots (whether the app is draining). Not part of
+ * the public API.
  */
-export const FIREHOSE_FEATURE_SEAMS = [FIREHOSE_RESOLVED_OPTIONS, FIREHOSE_DATA_SOURCE, FirehoseStore, FirehoseCleaner, PgListener];
+export const FIREHOSE_FEATURE_SEAMS = [
+  FIREHOSE_RESOLVED_OPTIONS,
+  FIREHOSE_DATA_SOURCE,
+  FirehoseStore,
+  FirehoseCleaner,
+  PgListener,
+  FirehoseStats,
+  ConnectionSlots,
+];

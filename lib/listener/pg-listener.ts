@@ -33,6 +33,8 @@ export class PgListener implements OnApplicationShutdown {
   private currentState: ListenerState = 'connecting';
   /** While a connection is being opened, its failures surface as open()'s rejection instead. */
   private opening = false;
+  /** Connections restored after a loss, since boot. */
+  reconnects = 0;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -145,6 +147,7 @@ export class PgListener implements OnApplicationShutdown {
     this.opening = false;
     forwarding = true;
     for (const [channel, payload] of held) this.dispatch(channel, payload);
+    if (reconnected) this.reconnects++;
     if (reconnected) this.logger.log(`LISTEN connection restored after ${this.failures} failed attempts`);
     this.failures = 0;
     this.currentState = 'connected';

@@ -2,6 +2,7 @@ import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FirehoseEvent } from '../protocol/firehose-event.js';
 import { eventFromRow } from '../store/event-row.js';
 import type { AppendedRow, FirehoseStore } from '../store/firehose.store.js';
+import type { FirehoseStats } from '../stats/firehose-stats.js';
 
 interface PendingBroadcast {
   stream: string;
@@ -30,6 +31,7 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
     private readonly store: FirehoseStore,
     private readonly batchSize: number,
     private readonly onCommitted: (streamIds: Iterable<number>) => void,
+    private readonly stats: FirehoseStats,
   ) {}
 
   enqueue(stream: string, json: string, data: unknown): Promise<FirehoseEvent> {
@@ -78,6 +80,7 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
   private async write(batch: PendingBroadcast[]): Promise<void> {
     this.lastBatchSize = batch.length;
     let rows: AppendedRow[];
+    const startedAt = performance.now();
     try {
       rows = await this.store.append(
         batch.map((p) => p.stream),
@@ -96,5 +99,6 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
       batch[i].resolve(eventFromRow(row, batch[i].data));
     }
     this.onCommitted(streamIds);
+    this.stats.batchCommitted(batch.length, Number(rows[rows.length - 1].id), startedAt);
   }
 }

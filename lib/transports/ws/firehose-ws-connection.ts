@@ -13,6 +13,8 @@ import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from 
 import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
+import type { DeliveryTransport } from '../../stats/delivery-transport.js';
+import type { FirehoseStats } from '../../stats/firehose-stats.js';
 
 /** How long a closed socket may wait for the client's closing handshake before it is dropped. */
 const WS_CLOSE_GRACE_MS = 2000;
@@ -33,6 +35,7 @@ export interface FirehoseWsConnectionOptions {
   maxStreams: number;
   maxBufferedBytes: number;
   logger: Logger;
+  stats: FirehoseStats;
 }
 
 /**
@@ -52,6 +55,10 @@ class StreamGroup implements EventStreamSink {
 
   next(item: FirehoseStreamItem): void {
     this.connection.deliver(this, item);
+  }
+
+  get transport(): DeliveryTransport {
+    return 'websocket';
   }
 
   live(): void {
@@ -275,6 +282,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
    */
   uncorked(): void {
     if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.options.stats.droppedSlow('websocket', this.owners.keys());
       this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
     }
   }

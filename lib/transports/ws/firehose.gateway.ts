@@ -14,7 +14,8 @@ import { releaseAdapterBindings } from '../../platform/ws-adapter-bindings.js';
 import { installVerifyClient } from '../../platform/ws-verify-client.js';
 import { UpgradeVerifier } from '../../auth/upgrade-verifier.js';
 import { WS_CLOSE_GOING_AWAY } from '../../protocol/ws-server-frame.js';
-import { CONNECTION_CAP_HEADERS, CONNECTION_CAP_MESSAGE, ConnectionSlots } from '../connection/connection-slots.js';
+import { ConnectionSlots } from '../connection/connection-slots.js';
+import { FirehoseStats } from '../../stats/firehose-stats.js';
 import type { UpgradeRefusal } from '../../platform/ws-verify-client.js';
 
 /** What the gateway checks at the upgrade, from the module's extras. */
@@ -43,8 +44,11 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     private readonly slots: ConnectionSlots,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Inject(FIREHOSE_GATEWAY_OPTIONS) private readonly gatewayOptions: FirehoseGatewayOptions,
+    private readonly stats: FirehoseStats,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
-  ) {}
+  ) {
+    stats.register({ name: 'websocket', connections: () => this.connections.size });
+  }
 
   /**
    * Installs the upgrade check on this app's server. It is set on the server rather than in the
@@ -71,6 +75,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
         maxStreams: this.options.maxStreamsPerConnection,
         maxBufferedBytes: this.options.wsMaxBufferedBytes,
         logger: this.logger,
+        stats: this.stats,
       },
     );
     this.connections.set(client, connection);
@@ -90,11 +95,8 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
   private verifyUpgrade(request: IncomingMessage, origin: string | undefined): Promise<UpgradeRefusal | undefined> {
     // First, so a flood of upgrades beyond the cap costs no guard and no authorizer.
     if (!this.slots.take()) {
-      return Promise.resolve({
-        status: HttpStatus.SERVICE_UNAVAILABLE,
-        message: CONNECTION_CAP_MESSAGE,
-        headers: { ...CONNECTION_CAP_HEADERS },
-      });
+      const { message, headers } = this.slots.refusal;
+      return Promise.resolve({ status: HttpStatus.SERVICE_UNAVAILABLE, message, headers: { ...headers } });
     }
     // The socket closes when the upgrade is refused and when the WebSocket ends: one release for both.
     request.socket.once('close', () => this.slots.release());
