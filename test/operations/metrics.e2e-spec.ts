@@ -84,7 +84,9 @@ describe('OpenTelemetry metrics', () => {
 
     const busy = await collect();
     expect(busy.value('firehose.broadcasts') - idle.value('firehose.broadcasts')).toBe(20);
-    expect(busy.value('firehose.deliveries', { transport: 'websocket' }) - idle.value('firehose.deliveries', { transport: 'websocket' })).toBe(20);
+    expect(
+      busy.value('firehose.deliveries', { transport: 'websocket' }) - idle.value('firehose.deliveries', { transport: 'websocket' }),
+    ).toBe(20);
     expect(busy.value('firehose.deliveries', { transport: 'sse' }) - idle.value('firehose.deliveries', { transport: 'sse' })).toBe(20);
     const batches = busy.histogram('firehose.batch.size');
     expect(batches.sum).toBe(20);
