@@ -39,6 +39,7 @@ export class FirehoseHealthIndicator {
   /** @internal Nest injects the module's own providers. */
   constructor(private readonly firehose: FirehoseService) {}
 
+  /** The indicator's result under `key`: `up`, or `down` with a `message` that says why. */
   isHealthy(key = 'firehose'): FirehoseHealthIndicatorResult {
     const stats = this.firehose.stats(0);
     const { state } = stats.listener;

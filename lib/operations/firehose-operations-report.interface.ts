@@ -19,5 +19,6 @@ export type FirehoseOperationsStatus = 'ok' | 'degraded' | 'unhealthy' | 'draini
  * @publicApi
  */
 export interface FirehoseOperationsReport extends FirehoseStatsSnapshot {
+  /** See FirehoseOperationsStatus. */
   status: FirehoseOperationsStatus;
 }

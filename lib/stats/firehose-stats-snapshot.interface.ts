@@ -26,6 +26,7 @@ export interface FirehoseNotifyQueueFigures {
   usage: number;
   /** The `queueWarnThreshold` it is compared with. */
   threshold: number;
+  /** `usage` is above `threshold`: the queue watch has logged a warning. */
   aboveThreshold: boolean;
   /** When it was read (ISO 8601). */
   checkedAt: string;
@@ -39,14 +40,17 @@ export interface FirehoseNotifyQueueFigures {
 export interface FirehoseStatsSnapshot {
   /** When it was taken (ISO 8601). */
   at: string;
+  /** Which process this is: the figures are per instance, so compare them across instances. */
   instance: { pid: number; hostname: string; uptimeSeconds: number };
   /** True once the app is shutting down: new connections are refused with 503. */
   draining: boolean;
+  /** The LISTEN connection's state and how often it was restored after a loss since boot. */
   listener: { state: ListenerState; reconnects: number };
   /** Null until the operations module's queue watch has read it. */
   notifyQueue: FirehoseNotifyQueueFigures | null;
   /** Open connections by transport (`websocket`, `sse`, and any registered source), and their `total`. */
   connections: { total: number; [transport: string]: number };
+  /** The process's figures in one place; `delivered` and `dropped` add up the transports'. */
   totals: {
     /** Broadcasts written since boot, batched or in the caller's transaction. */
     broadcasts: number;
@@ -60,6 +64,7 @@ export interface FirehoseStatsSnapshot {
     /** Rows read to replay history to new subscribers since boot. */
     replayedRows: number;
   };
+  /** By whom the subscribers deliver: WebSocket and SSE connections, and `local` ones (`stream()`, `@OnFirehose`). */
   transports: Record<DeliveryTransport, FirehoseDeliveryFigures>;
   /** Per stream, the busiest first (most subscribers), up to the operations module's `streamLimit`. */
   streams: Record<string, FirehoseDeliveryFigures>;
