@@ -37,6 +37,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Below the 60 s idle timeouts of common proxies and load balancers, with room for one lost pong. */
 export const DEFAULT_WS_HEARTBEAT_INTERVAL = 30_000;
+/** Streams listed one by one in `stats()`, the busiest first; the totals count them all. */
+export const DEFAULT_STATS_STREAM_LIMIT = 100;
 
 /** Channel names become SQL identifiers in LISTEN, so only plain lower-case identifiers are allowed. */
 export const NOTIFY_CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,50}$/;

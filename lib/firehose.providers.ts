@@ -17,6 +17,7 @@ import { BroadcastBatcher } from './publish/broadcast-batcher.js';
 import { FirehoseQueueRegistry } from './queue/firehose-queue.registry.js';
 import { FirehoseStore } from './store/firehose.store.js';
 import { runFirehoseMigrations } from './store/run-firehose-migrations.js';
+import { FirehoseStats } from './stats/firehose-stats.js';
 import { FIREHOSE_MIGRATIONS } from '../migrations/index.js';
 
 /**
@@ -40,6 +41,7 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
     },
     inject: [FIREHOSE_DATA_SOURCE, FIREHOSE_RESOLVED_OPTIONS],
   },
+  { provide: FirehoseStats, useFactory: () => new FirehoseStats() },
   {
     // Read once, with the app's role: every process of the app signs and checks with this key.
     provide: NotifySignature,
@@ -48,9 +50,9 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: FirehoseHub,
-    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions) =>
-      new FirehoseHub(store, options.notifyChannel, options.replayBatchSize),
-    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS],
+    useFactory: (store: FirehoseStore, options: ResolvedFirehoseOptions, stats: FirehoseStats) =>
+      new FirehoseHub(store, options.notifyChannel, options.replayBatchSize, stats),
+    inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS, FirehoseStats],
   },
   {
     provide: EventStreamReaderFactory,
@@ -78,9 +80,9 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
   },
   {
     provide: BroadcastBatcher,
-    useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions) =>
-      new BroadcastBatcher(store, options.batchSize, (ids) => cleaner.markWritten(ids)),
-    inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS],
+    useFactory: (store: FirehoseStore, cleaner: FirehoseCleaner, options: ResolvedFirehoseOptions, stats: FirehoseStats) =>
+      new BroadcastBatcher(store, options.batchSize, (ids) => cleaner.markWritten(ids), stats),
+    inject: [FirehoseStore, FirehoseCleaner, FIREHOSE_RESOLVED_OPTIONS, FirehoseStats],
   },
   {
     provide: PgListener,
@@ -120,9 +122,11 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
 
 /**
  * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`,
- * `FirehoseFluxbaseModule`) inject from the core: the resolved options, the DataSource, the store
- * and its cleaner, the LISTEN connection they register their NOTIFY channels with, and the readers
- * a transport of their own reads streams through, with the connection slots it counts against. Not part of the public API.
+ * `FirehoseFluxbaseModule`, `FirehoseOperationsModule`) inject from the core: the resolved options,
+ * the DataSource, the store and its cleaner, the LISTEN connection they register their NOTIFY
+ * channels with, the readers a transport of their own reads streams through, the stats they
+ * report into, and the connection slots they count against (which also say whether the app is
+ * draining). Not part of the public API.
  */
 export const FIREHOSE_FEATURE_SEAMS = [
   FIREHOSE_RESOLVED_OPTIONS,
@@ -131,5 +135,6 @@ export const FIREHOSE_FEATURE_SEAMS = [
   FirehoseCleaner,
   PgListener,
   EventStreamReaderFactory,
+  FirehoseStats,
   ConnectionSlots,
 ];

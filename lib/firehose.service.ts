@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { FIREHOSE_RESOLVED_OPTIONS } from './firehose.constants.js';
+import { DEFAULT_STATS_STREAM_LIMIT, FIREHOSE_RESOLVED_OPTIONS } from './firehose.constants.js';
 import type { ResolvedFirehoseOptions } from './firehose-options.js';
 import { FirehoseCleaner } from './cleanup/firehose-cleaner.js';
 import { EventStreamReaderFactory } from './delivery/event-stream-reader.js';
@@ -20,6 +20,9 @@ import { FirehoseStore } from './store/firehose.store.js';
 import type { FirehoseMessageEvent } from './transports/message-events/firehose-message-event.interface.js';
 import { MessageEventStreams } from './transports/message-events/message-event-streams.js';
 import { toMessageEvents } from './transports/message-events/to-message-events.js';
+import { ConnectionSlots } from './transports/connection/connection-slots.js';
+import { FirehoseStats } from './stats/firehose-stats.js';
+import type { FirehoseStatsSnapshot } from './stats/firehose-stats-snapshot.interface.js';
 
 const BROADCAST_TOO_LARGE = 'send less data (an id to look up, say) or raise the maxPayloadBytes option';
 
@@ -47,6 +50,8 @@ export class FirehoseService {
     private readonly queues: FirehoseQueueRegistry,
     private readonly listener: PgListener,
     private readonly messageEventStreams: MessageEventStreams,
+    private readonly statsRegistry: FirehoseStats,
+    private readonly slots: ConnectionSlots,
   ) {}
 
   /**
@@ -58,6 +63,7 @@ export class FirehoseService {
     const json = serializeData(data, this.options.maxPayloadBytes, BROADCAST_TOO_LARGE);
     if (!options.manager) return this.batcher.enqueue(stream, json, data) as Promise<FirehoseEvent<T>>;
     const [row] = await this.store.append([stream], [json], options.manager);
+    this.statsRegistry.broadcastInTransaction();
     this.cleaner.markWritten([row.channel_id]);
     return eventFromRow(row, data);
   }
@@ -98,6 +104,19 @@ export class FirehoseService {
   /** The state of this process's LISTEN connection. */
   health(): FirehoseHealth {
     return { listener: this.listener.state };
+  }
+
+  /**
+   * This process's figures: connections by transport, subscribers, deliveries and drops in total,
+   * per transport and per stream (the `streamLimit` busiest), the listener, and the NOTIFY queue
+   * once `FirehoseOperationsModule` watches it. Cheap enough to poll; see docs/operations.md.
+   */
+  stats(streamLimit = DEFAULT_STATS_STREAM_LIMIT): FirehoseStatsSnapshot {
+    return this.statsRegistry.snapshot({
+      listener: { state: this.listener.state, reconnects: this.listener.reconnects },
+      draining: this.slots.draining,
+      streamLimit,
+    });
   }
 
   /** Removes old messages now instead of on the next timer tick (keeps `cleanupThreshold` per stream). */

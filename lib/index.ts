@@ -13,6 +13,12 @@ export { FirehoseService, type FirehoseHealth } from './firehose.service.js';
 export type { BroadcastOptions, StreamOptions } from './interfaces/broadcast-options.interface.js';
 export type { FirehoseQueue, QueuePopOptions } from './interfaces/firehose-queue.interface.js';
 export type { ListenerState } from './listener/listener-state.js';
+export type {
+  FirehoseDeliveryFigures,
+  FirehoseNotifyQueueFigures,
+  FirehoseStatsSnapshot,
+} from './stats/firehose-stats-snapshot.interface.js';
+export type { DeliveryTransport } from './stats/delivery-transport.js';
 
 // Events as consumers see them.
 export {
@@ -108,3 +114,11 @@ export type {
   FluxbaseSubscribeMessage,
   FluxbaseUnsubscribeMessage,
 } from './fluxbase/fluxbase-protocol.js';
+
+// Feature module: health, stats, metrics, the NOTIFY queue watch and a bounded shutdown.
+export { FirehoseOperationsModule } from './operations/firehose-operations.module.js';
+export type { FirehoseOperationsOptions } from './operations/firehose-operations-options.interface.js';
+export { FirehoseOperationsService } from './operations/firehose-operations.service.js';
+export type { FirehoseOperationsReport, FirehoseOperationsStatus } from './operations/firehose-operations-report.interface.js';
+export { FirehoseHealthIndicator, type FirehoseHealthIndicatorResult } from './operations/firehose-health.indicator.js';
+export { OperationsConfigurationError } from './operations/errors/operations-configuration.error.js';

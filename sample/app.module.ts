@@ -1,5 +1,6 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { FirehoseOperationsModule } from '../lib/index.js';
 import { ActivityListener } from './activity/activity.listener.js';
 import { BroadcastController } from './broadcast/broadcast.controller.js';
 import { CommentsController } from './comments/comments.controller.js';
@@ -20,7 +21,15 @@ export class AppModule {
   static forDatabase(url: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(url, { durableStreams: true }), ProductsModule, RealtimeModule],
+      imports: [
+        InfrastructureModule.forRoot(url, { durableStreams: true }),
+        ProductsModule,
+        RealtimeModule,
+        // GET /healthz: this instance's figures (the live board's operations panel reads it), plus
+        // metrics, the NOTIFY queue watch and a bounded shutdown. An app in production guards it:
+        // FirehoseOperationsModule.forRoot({ guards: [AdminGuard] }).
+        FirehoseOperationsModule.forRoot(),
+      ],
       controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [
         CommentsService,

@@ -15,6 +15,7 @@ export function usageLines(base: string): string[] {
     `  curl -X POST ${base}/queue/tasks ${json} -d '{"message":{"task":"resize"}}'`,
     `  curl '${base}/queue/tasks?timeout=1000'`,
     `  curl ${base}/health`,
+    `  curl ${base}/healthz   (this instance's connections, deliveries, drops, NOTIFY queue)`,
     `Worker (another process, same database): npm run sample:worker`,
   ];
 }

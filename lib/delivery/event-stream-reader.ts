@@ -3,6 +3,7 @@ import { isFirehoseReset, type FirehoseStreamItem } from '../protocol/firehose-e
 import type { FirehoseStore } from '../store/firehose.store.js';
 import type { FirehoseHub } from './firehose-hub.js';
 import type { HubSubscriber } from './hub-subscriber.interface.js';
+import type { DeliveryTransport } from '../stats/delivery-transport.js';
 
 /** Where an EventStreamReader sends what it reads. */
 export interface EventStreamSink {
@@ -11,6 +12,8 @@ export interface EventStreamSink {
   complete(): void;
   /** Once, right after the last replayed item and before the first live one. */
   live?(): void;
+  /** Whom it delivers to, for the stats; `local` when absent. */
+  readonly transport?: DeliveryTransport;
 }
 
 /**
@@ -48,6 +51,10 @@ export class EventStreamReader implements HubSubscriber {
       (error) => !this.closed && this.sink.error(error),
     );
     return this;
+  }
+
+  get transport(): DeliveryTransport | undefined {
+    return this.sink.transport;
   }
 
   /** Stops receiving some of its streams from the hub while it goes on with the others. */
@@ -110,6 +117,7 @@ export class EventStreamReader implements HubSubscriber {
       const afters = this.streams.map((stream) => Math.max(this.cursor, this.floors?.get(stream) ?? 0));
       const page = await this.store.readAfter(this.streams, afters, this.replayBatchSize);
       if (this.closed) return;
+      this.hub.stats.replayed(page.events.length);
       for (const reset of page.resets) this.emit(reset);
       for (const event of page.events) this.emit(event);
       if (page.events.length < this.replayBatchSize) return;

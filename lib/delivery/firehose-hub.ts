@@ -3,6 +3,7 @@ import type { FirehoseEvent, FirehoseReset, FirehoseStreamItem } from '../protoc
 import { readEventNotification, type EventNotificationReader, type EventReference } from '../protocol/notify-payload.js';
 import type { FirehoseStore } from '../store/firehose.store.js';
 import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
+import type { FirehoseStats } from '../stats/firehose-stats.js';
 import type { HubSubscriber } from './hub-subscriber.interface.js';
 
 type Notified = { kind: 'event'; event: FirehoseEvent } | { kind: 'ref'; event: EventReference };
@@ -32,6 +33,7 @@ export class FirehoseHub implements NotificationChannelHandler, EventNotificatio
     private readonly store: FirehoseStore,
     readonly channel: string,
     private readonly replayBatchSize: number,
+    readonly stats: FirehoseStats,
   ) {}
 
   /** Registers a local subscriber for live events of `streams`; returns its unsubscribe function. */
@@ -45,14 +47,17 @@ export class FirehoseHub implements NotificationChannelHandler, EventNotificatio
     for (const stream of streams) {
       let set = this.subscribers.get(stream);
       if (!set) this.subscribers.set(stream, (set = new Set()));
-      set.add(subscriber);
+      const size = set.size;
+      if (set.add(subscriber).size > size) this.stats.subscribed(stream, subscriber.transport);
     }
   }
 
   remove(streams: readonly string[], subscriber: HubSubscriber): void {
     for (const stream of streams) {
       const set = this.subscribers.get(stream);
-      if (set?.delete(subscriber) && set.size === 0) this.subscribers.delete(stream);
+      if (!set?.delete(subscriber)) continue;
+      this.stats.unsubscribed(stream, subscriber.transport);
+      if (set.size === 0) this.subscribers.delete(stream);
     }
   }
 
@@ -180,6 +185,7 @@ export class FirehoseHub implements NotificationChannelHandler, EventNotificatio
     if (this.lastId !== undefined && event.id <= this.lastId) return;
     this.lastId = event.id;
     this.dispatch(event.stream, event);
+    this.stats.fannedOut(event.stream, event.id);
   }
 
   private dispatch(stream: string, item: FirehoseStreamItem | FirehoseReset): void {

@@ -37,6 +37,8 @@ export class PgListener implements OnApplicationShutdown {
   private opening = false;
   /** Per signed channel: one WARN line a minute at most for the payloads it dropped. */
   private readonly forgeries = new Map<string, RateLimitedWarning>();
+  /** Connections restored after a loss, since boot. */
+  reconnects = 0;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -151,6 +153,7 @@ export class PgListener implements OnApplicationShutdown {
     this.opening = false;
     forwarding = true;
     for (const [channel, payload] of held) this.dispatch(channel, payload);
+    if (reconnected) this.reconnects++;
     if (reconnected) this.logger.log(`LISTEN connection restored after ${this.failures} failed attempts`);
     this.failures = 0;
     this.currentState = 'connected';

@@ -2,6 +2,7 @@ import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { FirehoseEvent } from '../protocol/firehose-event.js';
 import { eventFromRow } from '../store/event-row.js';
 import type { AppendedRow, FirehoseStore } from '../store/firehose.store.js';
+import type { FirehoseStats } from '../stats/firehose-stats.js';
 
 interface PendingBroadcast {
   stream: string;
@@ -25,15 +26,18 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
   /** Size of the batch written last: one means low load. */
   private lastBatchSize = 1;
   private readonly flushScheduled = () => this.startFlush();
+  /** The promise of the newest broadcast enqueued. */
+  private lastAccepted: Promise<FirehoseEvent> | undefined;
 
   constructor(
     private readonly store: FirehoseStore,
     private readonly batchSize: number,
     private readonly onCommitted: (streamIds: Iterable<number>) => void,
+    private readonly stats: FirehoseStats,
   ) {}
 
   enqueue(stream: string, json: string, data: unknown): Promise<FirehoseEvent> {
-    return new Promise((resolve, reject) => {
+    return (this.lastAccepted = new Promise((resolve, reject) => {
       this.queue.push({ stream, json, data, resolve, reject });
       if (this.inFlight || this.scheduled) return;
       this.scheduled = true;
@@ -42,15 +46,18 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
       // event, nothing suggests company is coming: this one leaves once the current code is done.
       if (this.lastBatchSize > 1) setImmediate(this.flushScheduled);
       else queueMicrotask(this.flushScheduled);
-    });
+    }));
   }
 
-  /** Resolves once every broadcast enqueued so far has been committed or rejected. */
+  /**
+   * Resolves once every broadcast enqueued so far has been committed or rejected. Batches are
+   * written in order, so that is when the last one settles; broadcasts enqueued meanwhile (an app
+   * that goes on broadcasting while it shuts down) are written as usual but not waited for, or a
+   * busy app would never finish draining.
+   */
   async drain(): Promise<void> {
-    while (this.inFlight || this.queue.length > 0) {
-      if (!this.inFlight) this.startFlush();
-      await this.inFlight;
-    }
+    this.startFlush();
+    await this.lastAccepted?.catch(() => undefined);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -78,6 +85,7 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
   private async write(batch: PendingBroadcast[]): Promise<void> {
     this.lastBatchSize = batch.length;
     let rows: AppendedRow[];
+    const startedAt = performance.now();
     try {
       rows = await this.store.append(
         batch.map((p) => p.stream),
@@ -96,5 +104,6 @@ export class BroadcastBatcher implements BeforeApplicationShutdown {
       batch[i].resolve(eventFromRow(row, batch[i].data));
     }
     this.onCommitted(streamIds);
+    this.stats.batchCommitted(batch.length, Number(rows[rows.length - 1].id), startedAt);
   }
 }

@@ -104,6 +104,27 @@ describe('sample demo page', () => {
     for (const tab of [first, second]) await product(tab, 'Teapot').waitFor({ state: 'detached' });
   });
 
+  it('shows this instance in the operations panel: connections by transport, deliveries per second, drops, the NOTIFY queue', async () => {
+    const tab = await open();
+    for (const column of ['ws', 'sse'] as const) await state(tab, column).and(tab.locator('[data-state=open]')).waitFor();
+    const panel = tab.locator('#operations');
+    await panel.locator('.state', { hasText: 'ok' }).waitFor();
+    // This tab holds one connection of each kind, other tabs perhaps more.
+    for (const transport of ['websocket', 'sse']) {
+      await expect(panel.locator(`[data-field=${transport}]`).textContent()).resolves.toMatch(/^[1-9]\d*$/);
+    }
+    await expect(panel.locator('[data-field=dropped]').textContent()).resolves.toMatch(/^\d+$/);
+    await panel.locator('[data-field=queue]', { hasText: '%' }).waitFor();
+    // Traffic draws the sparkline: every tab delivers each broadcast over both transports.
+    const firehose = app.get(FirehoseService);
+    for (let i = 0; i < 5; i++) await firehose.broadcast('board', { text: `tick ${i}` });
+    await panel.locator('[data-field=rate]', { hasText: /^[1-9]/ }).waitFor();
+    await expect(panel.locator('polyline').getAttribute('points')).resolves.toMatch(/\d,\d/);
+    // Chromium holds at most six HTTP/1.1 connections per host, and every tab's SSE stream keeps one.
+    await tab.close();
+    tabs.splice(tabs.indexOf(tab), 1);
+  });
+
   it('serves the Durable Streams protocol at /v1/stream', async () => {
     const url = `${baseUrl}/v1/stream/chat/room-1`;
     const json = { 'Content-Type': 'application/json' };

@@ -40,6 +40,8 @@ describe('a WebSocket client that stops reading', () => {
       // ws alone would wait 30 s for the client's close frame, holding what it could not send.
       await waitFor(() => server.readyState === CLOSED, 5_000, 'the server to drop the socket');
       expect(server.bufferedAmount).toBe(0);
+      // The cut-off is counted, once, as a drop of the WebSocket transport.
+      expect(t.firehose.stats().transports.websocket.dropped).toBe(1);
     } finally {
       stalled.close();
       await t.close();

@@ -12,6 +12,8 @@ import type { SseChunk } from './sse-chunk.js';
 import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
 import { eventFrame, openingFrame, resetFrame } from '../../protocol/sse-frames.js';
 import { HEARTBEAT_FRAME, sharedEventFrame } from './sse-frame-bytes.js';
+import type { DeliveryTransport } from '../../stats/delivery-transport.js';
+import type { FirehoseStats } from '../../stats/firehose-stats.js';
 
 export interface FirehoseSseConnectionOptions {
   authorizer: FirehoseAuthorizer | undefined;
@@ -19,6 +21,7 @@ export interface FirehoseSseConnectionOptions {
   retry: number;
   maxPendingBytes: number;
   logger: Logger;
+  stats: FirehoseStats;
 }
 
 /**
@@ -99,6 +102,10 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     this.response = undefined;
     releaseChunkedResponse(response, socket);
     socket.once('close', () => this.end());
+  }
+
+  get transport(): DeliveryTransport {
+    return 'sse';
   }
 
   /** The socket this connection writes to once the HTTP server has let go of the exchange. */
@@ -189,6 +196,7 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     this.options.logger.warn(
       `An SSE client is not reading: ${pending} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,
     );
+    this.options.stats.droppedSlow('sse', this.reader?.streams ?? []);
     (this.response ?? this.socket!).destroy();
     this.end();
   }

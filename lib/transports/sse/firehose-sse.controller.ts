@@ -13,6 +13,7 @@ import { parseLastEventId } from './sse-request.js';
 import { SseWriteCoalescer } from './sse-write-coalescer.js';
 import { ConnectionSlots } from '../connection/connection-slots.js';
 import { refuseForCapacity } from './sse-capacity-refusal.js';
+import { FirehoseStats } from '../../stats/firehose-stats.js';
 
 /** Longest wait, per shutdown, for ended responses to flush. */
 const SHUTDOWN_FINISH_WAIT = 1000;
@@ -41,9 +42,12 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
     private readonly readers: EventStreamReaderFactory,
     private readonly slots: ConnectionSlots,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
+    private readonly stats: FirehoseStats,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
-  ) {}
+  ) {
+    stats.register({ name: 'sse', connections: () => this.connections.size });
+  }
 
   events(request: IncomingMessage, response: ServerResponse): void {
     // Express routes HEAD to GET handlers; a stream has no headers-only form, and once the socket is
@@ -58,7 +62,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
       throw new ForbiddenException('The Firehose SSE route ran without FirehoseStreamsGuard; register it through FirehoseModule.');
     }
     const lastEventId = parseLastEventId(request);
-    if (!this.slots.take()) refuseForCapacity(response);
+    if (!this.slots.take()) refuseForCapacity(response, this.slots.refusal);
     const connection = new FirehoseSseConnection(
       response,
       // The request is kept only for buildEvent: held for the whole stream, it keeps the response.
@@ -69,6 +73,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
         retry: this.options.sseRetry,
         maxPendingBytes: this.options.sseMaxPendingBytes,
         logger: this.logger,
+        stats: this.stats,
       },
       (ended) => {
         this.connections.delete(ended);

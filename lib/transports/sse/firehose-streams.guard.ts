@@ -34,8 +34,8 @@ export class FirehoseStreamsGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<GuardedRequest & Record<PropertyKey, unknown>>();
-    // A full server refuses before the authorizer's work; the controller takes the slot itself.
-    if (this.slots.full) refuseForCapacity(context.switchToHttp().getResponse<ServerResponse>());
+    // A full or draining server refuses before the authorizer's work; the controller takes the slot itself.
+    if (this.slots.refusing) refuseForCapacity(context.switchToHttp().getResponse<ServerResponse>(), this.slots.refusal);
     const requested = parseRequestedStreams(request, this.options.maxStreamsPerConnection);
     if (!this.authorizer) throw new ForbiddenException(NO_AUTHORIZER_MESSAGE);
     const { allowed: streams } = await authorizeStreams(this.authorizer, requested, { transport: 'sse', request });

@@ -15,6 +15,8 @@ import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 import { closeWithGrace, logSocketErrors, WS_OPEN } from './ws-socket.js';
 import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
+import type { DeliveryTransport } from '../../stats/delivery-transport.js';
+import type { FirehoseStats } from '../../stats/firehose-stats.js';
 
 /**
  * Subscribe commands a connection may send: a burst, then a steady rate. Each one with a cursor
@@ -30,6 +32,7 @@ export interface FirehoseWsConnectionOptions {
   maxStreams: number;
   maxBufferedBytes: number;
   logger: Logger;
+  stats: FirehoseStats;
 }
 
 /**
@@ -49,6 +52,10 @@ class StreamGroup implements EventStreamSink {
 
   next(item: FirehoseStreamItem): void {
     this.connection.deliver(this, item);
+  }
+
+  get transport(): DeliveryTransport {
+    return 'websocket';
   }
 
   live(): void {
@@ -250,6 +257,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
    */
   uncorked(): void {
     if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
+      this.options.stats.droppedSlow('websocket', this.owners.keys());
       this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
     }
   }

@@ -16,6 +16,7 @@ import { lazyUpgradeCheck, type UpgradeChecks } from '../../auth/upgrade-verifie
 import { WS_CLOSE_GOING_AWAY } from '../../protocol/ws-server-frame.js';
 import { ConnectionSlots } from '../connection/connection-slots.js';
 import { withConnectionSlot } from './upgrade-connection-slot.js';
+import { FirehoseStats } from '../../stats/firehose-stats.js';
 
 /** What the gateway checks at the upgrade, from the module's extras. */
 export type FirehoseGatewayOptions = UpgradeChecks;
@@ -39,8 +40,11 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
     private readonly slots: ConnectionSlots,
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     @Inject(FIREHOSE_GATEWAY_OPTIONS) private readonly gatewayOptions: FirehoseGatewayOptions,
+    private readonly stats: FirehoseStats,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
-  ) {}
+  ) {
+    stats.register({ name: 'websocket', connections: () => this.connections.size });
+  }
 
   /**
    * Installs the upgrade check on this app's server. It is set on the server rather than in the
@@ -70,6 +74,7 @@ export class FirehoseGateway implements OnGatewayInit<WebSocketServer>, OnGatewa
         maxStreams: this.options.maxStreamsPerConnection,
         maxBufferedBytes: this.options.wsMaxBufferedBytes,
         logger: this.logger,
+        stats: this.stats,
       },
     );
     this.connections.set(client, connection);
