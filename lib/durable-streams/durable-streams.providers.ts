@@ -20,6 +20,7 @@ import { DurableStreamsRequestGate } from './http/durable-streams-request-gate.j
 import { DurableStreamsRouter } from './http/durable-streams.router.js';
 import { LiveReadHandler } from './http/live-read.handler.js';
 import { OpenReadLimit } from './http/open-read-limit.js';
+import { FirehoseStats } from '../stats/firehose-stats.js';
 import { OpenResponses } from './http/open-responses.js';
 import { ReadHandler } from './http/read.handler.js';
 import { MessageCache } from './message-cache.js';
@@ -86,9 +87,13 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
         batcher: AppendBatcher,
         waiters: StreamWaiters,
         quotas: StreamQuotas,
+        stats: FirehoseStats,
       ) => {
         const responses = new OpenResponses();
-        const live = new LiveReadHandler(streams, reader, waiters, responses, options, new OpenReadLimit(options.maxOpenReads));
+        const openReads = new OpenReadLimit(options.maxOpenReads);
+        // Its waiting long-polls and SSE reads are connections of the process, as the stats count them.
+        stats.register({ name: 'durableStreams', connections: () => openReads.count });
+        const live = new LiveReadHandler(streams, reader, waiters, responses, options, openReads);
         const rateLimiter = options.maxAppendsPerSecond === null ? undefined : new AppendRateLimiter(options.maxAppendsPerSecond);
         return new DurableStreamsRouter(
           new CreateDeleteHandler(streams, messages, reader, options.maxAppendBytes, quotas),
@@ -97,7 +102,7 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
           responses,
         );
       },
-      inject: [StreamStore, MessageStore, MessageReader, AppendBatcher, StreamWaiters, StreamQuotas],
+      inject: [StreamStore, MessageStore, MessageReader, AppendBatcher, StreamWaiters, StreamQuotas, FirehoseStats],
     },
     { provide: ExpiredStreamsSweeper, useFactory: (streams: StreamStore) => new ExpiredStreamsSweeper(streams), inject: [StreamStore] },
     {

@@ -8,6 +8,7 @@ import { FLUXBASE_MIGRATIONS } from '../../migrations/index.js';
 import { FLUXBASE_MIGRATIONS_APPLIED, FLUXBASE_OPTIONS } from './fluxbase.constants.js';
 import type { ResolvedFluxbaseOptions } from './fluxbase-options.js';
 import { FluxbaseStats } from './fluxbase-stats.js';
+import { FirehoseStats } from '../stats/firehose-stats.js';
 import { createFluxbaseGateway } from './create-fluxbase-gateway.js';
 import { FluxbaseGateway } from './fluxbase.gateway.js';
 
@@ -24,7 +25,16 @@ export function fluxbaseProviders(options: ResolvedFluxbaseOptions): Provider[] 
       },
       inject: [FirehoseStore, FIREHOSE_RESOLVED_OPTIONS, FirehoseChangeFeedService],
     },
-    { provide: FluxbaseStats, useFactory: () => new FluxbaseStats() },
+    {
+      provide: FluxbaseStats,
+      useFactory: (firehoseStats: FirehoseStats) => {
+        const counts = new FluxbaseStats();
+        // Its WebSocket connections are the process's too, beside the Firehose transports'.
+        firehoseStats.register({ name: 'fluxbase', connections: () => counts.snapshot().connections, stats: () => counts.snapshot() });
+        return counts;
+      },
+      inject: [FirehoseStats],
+    },
     { provide: FluxbaseGateway, useClass: createFluxbaseGateway(options) },
   ];
 }
