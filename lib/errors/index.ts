@@ -8,3 +8,4 @@ export * from './queue-closed.error.js';
 export * from './listener-connection.error.js';
 export * from './invalid-cursor.error.js';
 export * from './tables-missing.error.js';
+export * from './ws-adapter-missing.error.js';
