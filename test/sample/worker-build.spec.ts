@@ -1,41 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import ts from 'typescript';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(process.cwd());
+const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-/** The outDir a tsconfig resolves to, `extends` included. */
-function outDirOf(tsconfig: string): string {
-  const path = join(ROOT, tsconfig);
-  const { config, error } = ts.readConfigFile(path, ts.sys.readFile);
-  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-  return resolve(ts.parseJsonConfigFileContent(config, ts.sys, dirname(path)).options.outDir!);
+/** The directory a script builds the sample into, and the file it then runs. */
+function buildAndRun(script: string): { outDir: string; entry: string } {
+  const outDir = script.match(/node tools\/build-sample\.mjs (\S+) && node (\S+)$/);
+  expect(outDir).not.toBeNull();
+  return { outDir: resolve(ROOT, outDir![1]), entry: resolve(ROOT, outDir![2]) };
 }
 
 /**
- * `npm run sample:worker` runs while the app (`npm start`) runs from its build. Nest's build
- * empties its output directory first, so the worker's build must write somewhere else, and start
- * the worker from there.
+ * `npm run sample:worker` runs while the app (`npm start`) runs from its build: the worker must
+ * build elsewhere and start from there (its build used to empty the app's directory first).
  */
-describe('the sample worker build', () => {
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const nestCli = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as {
-    compilerOptions: { tsConfigPath: string; assets?: Array<{ include: string; outDir?: string }> };
-  };
-  const appOutDir = outDirOf(nestCli.compilerOptions.tsConfigPath);
-
-  it('builds into a directory of its own, and starts the worker from it', () => {
-    const [build, run] = scripts['sample:worker'].split(' && ');
-    const tsconfig = build.match(/^nest build -p (\S+)$/)?.[1];
-    expect(tsconfig).toBeDefined();
-    const workerOutDir = outDirOf(tsconfig!);
-    expect(workerOutDir).not.toBe(appOutDir);
-    expect(appOutDir.startsWith(`${workerOutDir}/`)).toBe(false);
-    expect(resolve(ROOT, run.match(/^node (\S+)$/)![1])).toBe(join(workerOutDir, 'sample', 'worker.js'));
-  });
-
-  it('copies the plain-JavaScript embedded-PostgreSQL helper into whichever directory it builds', () => {
-    // No asset outDir: each build puts the assets beside its own compiled files.
-    expect(nestCli.compilerOptions.assets).toEqual([{ include: 'sample/database/*.mjs' }]);
+describe('the sample builds', () => {
+  it('put the app and the worker in directories of their own, and each starts from its own', () => {
+    const app = buildAndRun(scripts.start);
+    const worker = buildAndRun(scripts['sample:worker']);
+    expect(worker.outDir).not.toBe(app.outDir);
+    expect(app.outDir.startsWith(`${worker.outDir}/`) || worker.outDir.startsWith(`${app.outDir}/`)).toBe(false);
+    expect(app.entry).toBe(join(app.outDir, 'sample', 'main.js'));
+    expect(worker.entry).toBe(join(worker.outDir, 'sample', 'worker.js'));
   });
 });
