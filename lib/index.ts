@@ -78,3 +78,8 @@ export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-no
 export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
 export { DurableStreamsConfigurationError } from './durable-streams/errors/durable-streams-configuration.error.js';
+// The protocol's schema as class-validator DTOs: what the WebSocket gateway and the SSE route check.
+export { FirehoseWsSubscribeDto, FirehoseWsUnsubscribeDto } from './transports/schema/ws-command.dto.js';
+export { FirehoseSseQueryDto } from './transports/schema/sse-query.dto.js';
+export { IsFirehoseStreamName } from './transports/schema/stream-name.constraint.js';
+export { IsFirehoseCursor } from './transports/schema/cursor.constraint.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 const ROOT = resolve(process.cwd());
-const PEERS = ['@nestjs', 'typeorm', 'pg', 'rxjs', 'reflect-metadata', 'typescript', '@types'];
+const PEERS = ['@nestjs', 'typeorm', 'pg', 'rxjs', 'reflect-metadata', 'class-validator', 'typescript', '@types'];
 /** A consumer script that misses its event must fail the test, not hang the Jest worker. */
 const SCRIPT_TIMEOUT_MS = 30_000;
 /** `prepack` builds the library (tsc twice) in the clone; slow on a busy machine. */
