@@ -13,6 +13,7 @@ import { createFirehoseClientAssetController } from './client-asset/create-fireh
 import { FIREHOSE_PROVIDERS, FIREHOSE_FEATURE_SEAMS } from './firehose.providers.js';
 import { FirehoseService } from './firehose.service.js';
 import { createFirehoseGateway } from './transports/ws/create-firehose-gateway.js';
+import { WsAdapterCheck } from './transports/ws/ws-adapter-check.js';
 import { FirehoseGateway, type FirehoseGatewayOptions } from './transports/ws/firehose.gateway.js';
 import type { FirehoseModuleExtras, FirehoseModuleOptions } from './interfaces/firehose-module-options.interface.js';
 import { createFirehoseSseController } from './transports/sse/create-firehose-sse-controller.js';
@@ -58,6 +59,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new
           ...FIREHOSE_PROVIDERS,
           { provide: FIREHOSE_GATEWAY_OPTIONS, useValue: gatewayOptions },
           { provide: FirehoseGateway, useClass: createFirehoseGateway({ path, maxFrameBytes }) },
+          WsAdapterCheck,
         ],
         // Feature modules (Durable Streams, change feeds, Fluxbase) build on the core's seams; apps use
         // FirehoseService. The authorizer is exported only when there is one: a transport of a

@@ -122,3 +122,9 @@ export { FirehoseOperationsService } from './operations/firehose-operations.serv
 export type { FirehoseOperationsReport, FirehoseOperationsStatus } from './operations/firehose-operations-report.interface.js';
 export { FirehoseHealthIndicator, type FirehoseHealthIndicatorResult } from './operations/firehose-health.indicator.js';
 export { OperationsConfigurationError } from './operations/errors/operations-configuration.error.js';
+
+// The protocol's schema as class-validator DTOs: what the WebSocket gateway and the SSE route check.
+export { FirehoseWsSubscribeDto, FirehoseWsUnsubscribeDto } from './transports/schema/ws-command.dto.js';
+export { FirehoseSseQueryDto } from './transports/schema/sse-query.dto.js';
+export { IsFirehoseStreamName } from './transports/schema/stream-name.constraint.js';
+export { IsFirehoseCursor } from './transports/schema/cursor.constraint.js';

@@ -1,7 +1,9 @@
 // Child process: one fan-out server under test (scenario "fanout"), driven over IPC.
 //
 //   module: a Nest HTTP app from dist/ (WsAdapter, TypeORM, FirehoseModule with
-//           AllowAllStreamsAuthorizer) on 127.0.0.1:0; WebSocket at /firehose, SSE at /firehose/sse.
+//           AllowAllStreamsAuthorizer) on 127.0.0.1:0; WebSocket at /firehose, SSE at /firehose/sse,
+//           and an app's own `@Sse()` route at /bench/events returning
+//           FirehoseService.messageEvents() (docs/protocol.md, "Your own @Sse() routes").
 //           Events are published with FirehoseService.broadcast().
 //   raw:    a bare `ws` WebSocketServer (perMessageDeflate off) and a bare `node:http` SSE endpoint
 //           on one port, fed by one plain `pg` LISTEN client; events are published with one naive
@@ -25,7 +27,7 @@ const RAW_SQL = `WITH i AS (INSERT INTO raw_messages(stream, data) VALUES ($1, $
 SELECT pg_notify('${RAW_CHANNEL}', json_build_object('id', id, 'stream', stream, 'data', data)::text) FROM i`;
 
 async function startModule(url) {
-  const [{ Module }, { NestFactory }, { TypeOrmModule }, { WsAdapter }, lib] = await Promise.all([
+  const [{ Controller, Inject, Module, Sse }, { NestFactory }, { TypeOrmModule }, { WsAdapter }, lib] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
     import('@nestjs/typeorm'),
@@ -33,13 +35,28 @@ async function startModule(url) {
     import('../../dist/lib/index.js'),
   ]);
   await import('reflect-metadata');
-  const { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, AllowAllStreamsAuthorizer } = lib;
+  const { FIREHOSE_ENTITIES, FIREHOSE_MIGRATIONS, FirehoseModule, FirehoseService, AllowAllStreamsAuthorizer, LastEventId } = lib;
+  // What an app writes for an SSE route of its own, decorated by hand (plain JavaScript):
+  //   @Controller('bench') … @Sse('events') events(@LastEventId() lastEventId) { return firehose.messageEvents('fan', { lastEventId }) }
+  class SseRouteController {
+    constructor(firehose) {
+      this.firehose = firehose;
+    }
+    events(lastEventId) {
+      return this.firehose.messageEvents(STREAM, { lastEventId });
+    }
+  }
+  Inject(FirehoseService)(SseRouteController, undefined, 0);
+  Controller('bench')(SseRouteController);
+  Sse('events')(SseRouteController.prototype, 'events', Object.getOwnPropertyDescriptor(SseRouteController.prototype, 'events'));
+  LastEventId()(SseRouteController.prototype, 'events', 0);
   class FanoutBenchModule {}
   Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: FIREHOSE_MIGRATIONS, migrationsRun: true }),
       FirehoseModule.forRoot({ authorizer: AllowAllStreamsAuthorizer }),
     ],
+    controllers: [SseRouteController],
   })(FanoutBenchModule);
   const app = await NestFactory.create(FanoutBenchModule, { logger: ['error', 'warn'] });
   app.useWebSocketAdapter(new WsAdapter(app));
@@ -49,6 +66,7 @@ async function startModule(url) {
     port: app.getHttpServer().address().port,
     wsPath: '/firehose',
     ssePath: `/firehose/sse?streams=${STREAM}`,
+    sseRoutePath: '/bench/events',
     publish: (data) => firehose.broadcast(STREAM, data),
     close: () => app.close(),
   };
@@ -179,7 +197,9 @@ async function childMain() {
       send({ type: 'error', id: m.id, message: error.stack ?? error.message });
     }
   });
-  send({ type: 'ready', port: server.port, wsPath: server.wsPath, ssePath: server.ssePath, pid: process.pid });
+  // The raw server has one SSE endpoint: it is also the baseline of the @Sse() route.
+  const sseRoutePath = server.sseRoutePath ?? server.ssePath;
+  send({ type: 'ready', port: server.port, wsPath: server.wsPath, ssePath: server.ssePath, sseRoutePath, pid: process.pid });
 }
 
 /** Parent side: spawns the server (optionally pinned with taskset) and talks to it. */
@@ -197,7 +217,13 @@ export class FanoutServerHandle extends ChildRpc {
     });
     const handle = new FanoutServerHandle(child, variant);
     const ready = await handle.waitFor((m) => m.type === 'ready');
-    Object.assign(handle, { port: ready.port, wsPath: ready.wsPath, ssePath: ready.ssePath, pid: ready.pid });
+    Object.assign(handle, {
+      port: ready.port,
+      wsPath: ready.wsPath,
+      ssePath: ready.ssePath,
+      sseRoutePath: ready.sseRoutePath,
+      pid: ready.pid,
+    });
     return handle;
   }
 

@@ -9,7 +9,7 @@ export const CLIENT_ENTRY_FILE = 'index.js';
 /**
  * Where the compiled browser client lives. In the published package it is `dist/lib/client`, the
  * sibling of this file's directory. When the library runs from its sources (its own tests, the
- * sample built by `nest start`), that sibling holds TypeScript, and the client built by
+ * sample built by `npm start`), that sibling holds TypeScript, and the client built by
  * `npm run build` is in `dist/lib/client` of the package root above.
  */
 export function locateClientScripts(from: string = import.meta.url): string | undefined {

@@ -9,3 +9,4 @@ export * from './listener-connection.error.js';
 export * from './invalid-cursor.error.js';
 export * from './tables-missing.error.js';
 export * from './notify-key-unreadable.error.js';
+export * from './ws-adapter-missing.error.js';

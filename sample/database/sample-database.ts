@@ -1,6 +1,6 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
-import { EMBEDDED_DATA_DIR, EMBEDDED_PORT, EMBEDDED_URL, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EMBEDDED_PORT, EMBEDDED_URL, startEmbeddedPostgres } from './embedded-postgres.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -19,7 +19,7 @@ export async function openAppDatabase(): Promise<SampleDatabase> {
 
   const logger = new Logger('SampleDatabase');
   const server = await startEmbeddedPostgres();
-  logger.log(`Embedded PostgreSQL on port ${EMBEDDED_PORT}, data in ${EMBEDDED_DATA_DIR} (set DATABASE_URL to use another server)`);
+  logger.log(`Embedded PostgreSQL on port ${EMBEDDED_PORT}, data in ${server.dataDir} (set DATABASE_URL to use another server)`);
   let app: INestApplicationContext | undefined;
   let stopping = false;
   // Subscribed from here on, not only once the app exists, so a signal during boot cannot kill the

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const PAGE = 'index.html';
 
 /**
- * The demo's HTML, read from this folder. `nest start` compiles only TypeScript into dist-sample/,
+ * The demo's HTML, read from this folder. The sample's build copies no HTML into dist-sample/,
  * so from there the page is read from sample/demo at the repository root instead.
  */
 export async function readDemoPage(from: string = import.meta.url): Promise<string> {

@@ -27,8 +27,11 @@ describe('sample demo page', () => {
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     browser = await launchChromium();
   });
+  // Each tab holds an EventSource: Chromium allows 6 connections per host, so tabs do not outlive their test.
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.close();
+  });
   afterAll(async () => {
-    for (const tab of tabs) await tab.close();
     await browser?.close();
     await app?.close();
     await db?.drop();
@@ -120,9 +123,21 @@ describe('sample demo page', () => {
     for (let i = 0; i < 5; i++) await firehose.broadcast('board', { text: `tick ${i}` });
     await panel.locator('[data-field=rate]', { hasText: /^[1-9]/ }).waitFor();
     await expect(panel.locator('polyline').getAttribute('points')).resolves.toMatch(/\d,\d/);
-    // Chromium holds at most six HTTP/1.1 connections per host, and every tab's SSE stream keeps one.
-    await tab.close();
-    tabs.splice(tabs.indexOf(tab), 1);
+  });
+
+  it('says so while a column or the table is empty, and no longer once something arrives', async () => {
+    const tab = await open('?streams=quiet');
+    for (const column of ['ws', 'sse'] as const) {
+      await state(tab, column).and(tab.locator('[data-state=open]')).waitFor();
+      await expect(tab.locator(`#${column} li.empty`).textContent()).resolves.toBe('no events yet');
+    }
+    const tableRows = await tab.locator('#products tbody tr').count();
+    await expect(tab.locator('#products tfoot').isVisible()).resolves.toBe(tableRows === 0);
+    await app.get(FirehoseService).broadcast('quiet', { now: 'loud' });
+    for (const column of ['ws', 'sse'] as const) {
+      await rows(tab, column).first().locator('.stream', { hasText: 'quiet' }).waitFor();
+      await expect(tab.locator(`#${column} li.empty`).count()).resolves.toBe(0);
+    }
   });
 
   it('serves the Durable Streams protocol at /v1/stream', async () => {
@@ -140,7 +155,11 @@ describe('sample demo page', () => {
     await expect(tab.locator('firehose-stream-source').getAttribute('streams')).resolves.toBe('team "a",Comment:42,private:x');
     await state(tab, 'ws').and(tab.locator('[data-state=open]')).waitFor();
     await state(tab, 'sse').and(tab.locator('[data-state=open]')).waitFor();
-    await tab.locator('#ws li.note', { hasText: 'unauthorized: These streams may not be read by this connection: private:x.' }).waitFor();
+    for (const column of ['ws', 'sse'] as const) {
+      await tab
+        .locator(`#${column} li.note`, { hasText: 'unauthorized: These streams may not be read by this connection: private:x.' })
+        .waitFor();
+    }
     const response = await fetch(`${baseUrl}/?streams=${encodeURIComponent('bad\u0007name')}`);
     expect(response.status).toBe(400);
     await tab.locator('select[name=stream]').selectOption('Comment:42');

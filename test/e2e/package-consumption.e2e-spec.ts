@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 
 const ROOT = resolve(process.cwd());
-const PEERS = ['@nestjs', 'typeorm', 'pg', 'rxjs', 'reflect-metadata', 'typescript', '@types'];
+const PEERS = ['@nestjs', 'typeorm', 'pg', 'rxjs', 'reflect-metadata', 'class-validator', 'typescript', '@types'];
 /** A consumer script that misses its event must fail the test, not hang the Jest worker. */
 const SCRIPT_TIMEOUT_MS = 30_000;
+/** `prepack` builds the library (tsc twice) in the clone; slow on a busy machine. */
+const PACK_TIMEOUT_MS = 180_000;
 
 /**
  * The body of a consumer app, the same for `import` and `require`: boots Nest with the module,
@@ -32,7 +34,7 @@ await app.close();
 `;
 
 /**
- * Installs the packed tarball (what `npm publish` would ship) into a throwaway app whose peers are
+ * Installs the tarball packed from a fresh clone (what `npm publish` would ship) into a throwaway app whose peers are
  * the repository's, then loads it as a plain Nest 12 app would: ESM import, CommonJS require, and a
  * TypeScript compile against the shipped typings.
  */
@@ -40,14 +42,22 @@ describe('the packed package in a plain Nest 12 app', () => {
   let db: TestDatabase;
   let app: string;
 
+  let clone: string;
+
   beforeAll(async () => {
     db = await createTestDatabase('package');
     app = mkdtempSync(join(tmpdir(), 'firehose-consumer-'));
-    // npm test has just built dist/; packing must not rebuild it (prepack) under the other test files' feet.
-    const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', app], {
-      cwd: ROOT,
+    // Packed from a fresh clone of HEAD, as a release would be: `prepack` must build dist/ from the
+    // sources alone (no dist/ left over from `npm test`, nothing uncommitted), in the clone, so the
+    // other test files keep the repository's dist/. Its node_modules are the repository's, linked.
+    clone = mkdtempSync(join(tmpdir(), 'firehose-clone-'));
+    execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], { timeout: SCRIPT_TIMEOUT_MS });
+    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', app], {
+      cwd: clone,
       encoding: 'utf8',
-      timeout: SCRIPT_TIMEOUT_MS,
+      timeout: PACK_TIMEOUT_MS,
     })
       .trim()
       .split('\n')
@@ -61,9 +71,10 @@ describe('the packed package in a plain Nest 12 app', () => {
     );
     for (const name of [...PEERS, ...dependencies]) symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  }, 60_000);
+  }, PACK_TIMEOUT_MS + 60_000);
   afterAll(async () => {
     if (app) rmSync(app, { recursive: true, force: true });
+    if (clone) rmSync(clone, { recursive: true, force: true });
     await db?.drop();
   });
 

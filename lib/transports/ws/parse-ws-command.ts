@@ -1,7 +1,8 @@
+import { validateSync, type ValidatorOptions } from 'class-validator';
 import { describeValue } from '../../errors/describe-value.js';
-import { FirehoseInvalidStreamNameError } from '../../errors/invalid-stream-name.error.js';
 import { CURSOR_EXPECTED, parseCursor } from '../../protocol/cursor.js';
-import { normalizeStreamNames } from '../../publish/stream-name.js';
+import { streamNameMessage } from '../schema/stream-name.constraint.js';
+import { FirehoseWsSubscribeDto, FirehoseWsUnsubscribeDto } from '../schema/ws-command.dto.js';
 import { WsProtocolError } from './ws-protocol-error.js';
 
 /** A subscribe frame (protocol/ws-client-frame.ts) once checked, its cursor as `lastEventId`. */
@@ -18,10 +19,15 @@ export interface WsUnsubscribeCommand {
 
 export type WsCommand = WsSubscribeCommand | WsUnsubscribeCommand;
 
+// Every rule of a field is checked: a wrong `streams` is a malformed command, not a bad name, even
+// when the name rule fails too (a number is neither an array nor a name).
+const VALIDATION: ValidatorOptions = { forbidUnknownValues: true };
+
 const EXAMPLE = 'send {"command":"subscribe","streams":["a"],"last_event_id":123} or {"command":"unsubscribe","streams":["a"]}';
 
 /**
- * Parses and validates one client frame. Stream names are checked here, before the authorizer
+ * Parses and validates one client frame against its command's DTO (schema/ws-command.dto.ts),
+ * with the protocol's own error codes and messages. Stream names are checked here, before the authorizer
  * sees them; the per-connection stream cap is the connection's business, since it counts the
  * streams already subscribed.
  */
@@ -43,31 +49,42 @@ export function parseWsCommand(text: string): WsCommand {
     }
     throw new WsProtocolError('unknown-command', `Unknown command ${describeValue(command, 60)}; ${EXAMPLE}.`);
   }
-  if (!Array.isArray(streams) || streams.length === 0) {
-    throw new WsProtocolError('invalid-command', `"${command}" needs "streams", a non-empty array of stream names.`);
+  const dto = toDto(command, frame as Record<string, unknown>);
+  const errors = validateSync(dto, VALIDATION);
+  const streamsFailure = errors.find((error) => error.property === 'streams')?.constraints;
+  if (streamsFailure) {
+    if (streamsFailure.isArray || streamsFailure.arrayNotEmpty) {
+      throw new WsProtocolError('invalid-command', `"${command}" needs "streams", a non-empty array of stream names.`);
+    }
+    throw new WsProtocolError('invalid-stream', streamNameMessage(streams));
   }
-  let names: string[];
-  try {
-    names = normalizeStreamNames(streams);
-  } catch (error) {
-    if (error instanceof FirehoseInvalidStreamNameError) throw new WsProtocolError('invalid-stream', error.message);
-    throw error;
-  }
-  if (command === 'unsubscribe') return { command, streams: names };
-  return { command, streams: names, lastEventId: parseLastEventId(lastEventId) };
-}
-
-/** `last_event_id` as a number, or a string of digits (what a client read from a frame as text). */
-function parseLastEventId(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const cursor = parseCursor(value);
-  if (cursor === undefined) {
+  if (errors.length > 0) {
     throw new WsProtocolError(
       'invalid-command',
-      `Invalid last_event_id ${describeLastEventId(value)}: ${CURSOR_EXPECTED}, or no last_event_id.`,
+      `Invalid last_event_id ${describeLastEventId(lastEventId)}: ${CURSOR_EXPECTED}, or no last_event_id.`,
     );
   }
-  return cursor;
+  const names = [...new Set(dto.streams)];
+  if (dto.command === 'unsubscribe') return { command: dto.command, streams: names };
+  return { command: dto.command, streams: names, lastEventId: parseCursor(dto.last_event_id) };
+}
+
+/**
+ * The frame as its command's DTO, the schema the package exports. Copied field by field, never
+ * with Object.assign: a `"__proto__"` key of the JSON would become the instance's prototype.
+ */
+function toDto(command: 'subscribe' | 'unsubscribe', frame: Record<string, unknown>): FirehoseWsSubscribeDto | FirehoseWsUnsubscribeDto {
+  if (command === 'unsubscribe') {
+    const dto = new FirehoseWsUnsubscribeDto();
+    dto.command = command;
+    dto.streams = frame.streams as string[];
+    return dto;
+  }
+  const dto = new FirehoseWsSubscribeDto();
+  dto.command = command;
+  dto.streams = frame.streams as string[];
+  dto.last_event_id = frame.last_event_id as number | undefined;
+  return dto;
 }
 
 /** The cursor as the client wrote it (JSON), cut short; never throws on a hostile value. */
