@@ -96,8 +96,17 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
 ];
 
 /**
- * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`) inject from the
- * core: the resolved options, the DataSource, the store and its cleaner, and the LISTEN connection
- * they register their NOTIFY channels with. Not part of the public API.
+ * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`,
+ * `FirehoseTopicsModule`) inject from the core: the resolved options, the DataSource, the store
+ * and its cleaner, the LISTEN connection they register their NOTIFY channels with, and the
+ * connection slots (`maxConnections`) their long-lived responses count against. Not part of the
+ * public API.
  */
-export const FIREHOSE_FEATURE_SEAMS = [FIREHOSE_RESOLVED_OPTIONS, FIREHOSE_DATA_SOURCE, FirehoseStore, FirehoseCleaner, PgListener];
+export const FIREHOSE_FEATURE_SEAMS = [
+  FIREHOSE_RESOLVED_OPTIONS,
+  FIREHOSE_DATA_SOURCE,
+  FirehoseStore,
+  FirehoseCleaner,
+  PgListener,
+  ConnectionSlots,
+];

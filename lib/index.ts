@@ -78,3 +78,13 @@ export { ChangeFeedTableNotFoundError } from './change-feed/change-feed-table-no
 export { DurableStreamsModule } from './durable-streams/durable-streams.module.js';
 export type { DurableStreamsOptions } from './durable-streams/durable-streams-options.interface.js';
 export { DurableStreamsConfigurationError } from './durable-streams/errors/durable-streams-configuration.error.js';
+
+// Feature module: ephemeral topics over LISTEN/NOTIFY.
+export { FirehoseTopicsModule } from './topics/firehose-topics.module.js';
+export { FirehoseTopicsService } from './topics/firehose-topics.service.js';
+export type { FirehoseTopicsOptions } from './topics/firehose-topics-options.interface.js';
+export type { FirehoseTopicsAuthorizer, TopicOperation, TopicRequestContext } from './topics/firehose-topics-authorizer.interface.js';
+export { AllowAllTopicsAuthorizer } from './topics/allow-all-topics.authorizer.js';
+export type { FirehoseTopicsStats, TopicStats } from './topics/topic-stats.interface.js';
+export { TopicInvalidIdError } from './topics/errors/topic-invalid-id.error.js';
+export { TopicsConfigurationError } from './topics/errors/topics-configuration.error.js';
