@@ -38,8 +38,10 @@ describe('browser client: ephemeral topics in headless Chromium', () => {
   beforeEach(async () => {
     page = await openTestPage(browser.context, t.baseUrl);
     await page.evaluate(() => {
-      (window as any).__topics = [];
-      document.addEventListener('firehose:topic', (e) => (window as any).__topics.push((e as CustomEvent).detail));
+      (globalThis as any).__topics = [];
+      (globalThis as any).document.addEventListener('firehose:topic', (e: { detail: unknown }) =>
+        (globalThis as any).__topics.push(e.detail),
+      );
     });
   });
   afterEach(async () => {
@@ -51,7 +53,7 @@ describe('browser client: ephemeral topics in headless Chromium', () => {
     await db?.drop();
   });
 
-  const topicEvents = () => page.evaluate(() => (window as any).__topics as Array<{ path: string; topic: string; data: unknown }>);
+  const topicEvents = () => page.evaluate(() => (globalThis as any).__topics as Array<{ path: string; topic: string; data: unknown }>);
   const subscribers = (topic: string) =>
     t.app
       .get(FirehoseTopicsService)
@@ -66,7 +68,7 @@ describe('browser client: ephemeral topics in headless Chromium', () => {
 
   it('listens to a topic over one compressed EventSource, and publishes to it from the page', async () => {
     await page.evaluate(() => {
-      const w = window as any;
+      const w = globalThis as any;
       w.__callbacks = [];
       w.__stopA = w.Firehose.listenTopic('typing', (data: unknown) => w.__callbacks.push(['a', data]));
       w.__stopB = w.Firehose.listenTopic('typing', (data: unknown) => w.__callbacks.push(['b', data]));
@@ -74,29 +76,29 @@ describe('browser client: ephemeral topics in headless Chromium', () => {
     // Two listeners, one stream.
     await waitForSubscribers('typing', 1);
     await t.app.get(FirehoseTopicsService).publish('typing', { who: 'server' });
-    await page.evaluate(() => (window as any).Firehose.publishTopic('typing', { who: 'page' }));
-    await page.waitForFunction(() => (window as any).__topics.length >= 2);
+    await page.evaluate(() => (globalThis as any).Firehose.publishTopic('typing', { who: 'page' }));
+    await page.waitForFunction(() => (globalThis as any).__topics.length >= 2);
     expect(await topicEvents()).toEqual([
       { path: '/topics', topic: 'typing', data: { who: 'server' } },
       { path: '/topics', topic: 'typing', data: { who: 'page' } },
     ]);
-    expect(await page.evaluate(() => (window as any).__callbacks)).toEqual([
+    expect(await page.evaluate(() => (globalThis as any).__callbacks)).toEqual([
       ['a', { who: 'server' }],
       ['b', { who: 'server' }],
       ['a', { who: 'page' }],
       ['b', { who: 'page' }],
     ]);
     // The stream closes after the last listener stops.
-    await page.evaluate(() => (window as any).__stopA());
+    await page.evaluate(() => (globalThis as any).__stopA());
     expect(subscribers('typing')).toBe(1);
-    await page.evaluate(() => (window as any).__stopB());
+    await page.evaluate(() => (globalThis as any).__stopB());
     await waitForSubscribers('typing', 0);
   });
 
   it('refuses an invalid topic id before any request, and reports a refused publish', async () => {
     const listen = await page.evaluate(() => {
       try {
-        (window as any).Firehose.listenTopic('../x');
+        (globalThis as any).Firehose.listenTopic('../x');
         return 'no error';
       } catch (error) {
         return String(error);
@@ -104,7 +106,7 @@ describe('browser client: ephemeral topics in headless Chromium', () => {
     });
     expect(listen).toMatch(/^TypeError: Firehose: invalid topic id "\.\.\/x"/);
     const publish = await page.evaluate(() =>
-      (window as any).Firehose.publishTopic('big', 'x'.repeat(8000)).then(
+      (globalThis as any).Firehose.publishTopic('big', 'x'.repeat(8000)).then(
         () => 'sent',
         (error: Error) => error.message,
       ),

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { FirehoseTopicsModule, type FirehoseTopicsOptions, FirehoseTopicsService, type FirehoseModuleOptions } from '../../lib/index.js';
+import { type FirehoseModule, FirehoseTopicsModule, type FirehoseTopicsOptions, FirehoseTopicsService } from '../../lib/index.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
 
 export interface TopicsTestApp extends FirehoseHttpApp {
@@ -15,7 +15,7 @@ export async function createTopicsTestApp(
   url: string,
   topics: FirehoseTopicsOptions,
   options: {
-    firehose?: FirehoseModuleOptions;
+    firehose?: Parameters<typeof FirehoseModule.forRoot>[0];
     providers?: Provider[];
     logger?: Parameters<typeof createFirehoseHttpApp>[0]['logger'];
   } = {},
