@@ -1,5 +1,6 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AllowAllTopicsAuthorizer, FirehoseTopicsModule } from '../lib/index.js';
 import { ActivityListener } from './activity/activity.listener.js';
 import { BroadcastController } from './broadcast/broadcast.controller.js';
 import { CommentsController } from './comments/comments.controller.js';
@@ -19,7 +20,12 @@ export class AppModule {
   static forDatabase(url: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(url, { durableStreams: true }), ProductsModule],
+      imports: [
+        InfrastructureModule.forRoot(url, { durableStreams: true }),
+        ProductsModule,
+        // POST/GET /topics/{id}/events: ephemeral topics (the board's typing indicator), gzip for clients that accept it.
+        FirehoseTopicsModule.forRoot({ authorizer: AllowAllTopicsAuthorizer, sseCompression: true }),
+      ],
       controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [
         CommentsService,

@@ -8,6 +8,7 @@ export function usageLines(base: string): string[] {
     `  curl '${base}/events?streams=dashboard,jobs&last_event_id=0'`,
     `  curl -N '${base}/firehose/sse?streams=dashboard,jobs'`,
     `  npx wscat -c ${base.replace(/^http/, 'ws')}/firehose   then send {"command":"subscribe","streams":["dashboard"]}`,
+    `  curl -N --compressed ${base}/topics/typing/events   and   curl -X POST ${base}/topics/typing/events ${json} -d '{"data":{"tab":"curl"}}'`,
     `  curl -X POST ${base}/comments ${json} -d '{"text":"hello"}'`,
     `  curl -X POST ${base}/queue/tasks ${json} -d '{"message":{"task":"resize"}}'`,
     `  curl '${base}/queue/tasks?timeout=1000'`,
