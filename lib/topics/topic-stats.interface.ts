@@ -4,6 +4,7 @@
  * @publicApi
  */
 export interface TopicStats {
+  /** The topic id. */
   topic: string;
   /** Open subscriber streams in this process. */
   subscribers: number;
