@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { APP_GUARD } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { type FirehoseTopicsAuthorizer, type TopicOperation } from '../../lib/index.js';
+import { waitFor } from '../utils/collect.js';
 import { openSse, type SseConnection } from '../utils/sse-client.js';
 import { createTestDatabase, type TestDatabase } from '../utils/test-database.js';
 import { createTopicsTestApp, type TopicsTestApp } from './topics-test-app.js';
@@ -145,6 +146,29 @@ describe('topic routes: validation, guards and the authorizer', () => {
     await expect(app.topics.publish('../up', 1)).rejects.toThrow('Invalid topic id "../up"');
     await expect(app.topics.publish('ok', 'x'.repeat(2000))).rejects.toThrow('exceeds the 1000-byte limit');
     await expect(app.topics.publish('ok', undefined)).rejects.toThrow('has no JSON form');
+  });
+
+  it('counts topic streams against maxConnections, with Firehose SSE, and gives the slot back when one ends', async () => {
+    const capped = await createTopicsTestApp(
+      db.url,
+      { authorizer: NewsroomAuthorizer, guards: [UserGuard] },
+      { firehose: { maxConnections: 1 }, logger: ['error'] },
+    );
+    try {
+      const first = await get(capped, 'open');
+      expect(first.status).toBe(200);
+      const refused = await get(capped, 'open');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect((await openSse(`${capped.baseUrl}/firehose/sse?streams=a`)).status).toBe(503);
+      // Publishing takes no slot.
+      expect((await capped.post('open', { data: 1 }, USER)).status).toBe(200);
+      first.close();
+      await waitFor(async () => (await get(capped, 'open')).status === 200, 5000, 'the slot to be given back');
+    } finally {
+      for (const sse of open.splice(0)) sse.close();
+      await capped.close();
+    }
   });
 
   it('answers 405 to HEAD on the stream', async () => {
