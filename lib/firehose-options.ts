@@ -50,6 +50,7 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     wsMaxBufferedBytes: options.wsMaxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED_BYTES,
     wsHeartbeatInterval: options.wsHeartbeatInterval ?? DEFAULT_WS_HEARTBEAT_INTERVAL,
     maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
+    sseCompression: options.sseCompression ?? false,
   };
   if (!NOTIFY_CHANNEL_PATTERN.test(resolved.notifyChannel)) {
     throw new FirehoseConfigurationError(
@@ -88,6 +89,9 @@ export function resolveFirehoseOptions(options: FirehoseModuleOptions = {}): Res
     throw new FirehoseConfigurationError(
       `maxConnections must be a positive integer (or unset for no cap), got ${String(resolved.maxConnections)}.`,
     );
+  }
+  if (typeof resolved.sseCompression !== 'boolean') {
+    throw new FirehoseConfigurationError(`sseCompression must be true or false, got ${JSON.stringify(resolved.sseCompression)}.`);
   }
   if (resolved.notifyMaxBytes > DEFAULT_NOTIFY_MAX_BYTES) {
     throw new FirehoseConfigurationError(

@@ -122,11 +122,11 @@ export const FIREHOSE_PROVIDERS: Provider[] = [
 
 /**
  * What the feature modules (`DurableStreamsModule`, `FirehoseChangeFeedModule`,
- * `FirehoseFluxbaseModule`, `FirehoseOperationsModule`) inject from the core: the resolved options,
+ * `FirehoseFluxbaseModule`, `FirehoseOperationsModule`, `FirehoseTopicsModule`) inject from the core: the resolved options,
  * the DataSource, the store and its cleaner, the LISTEN connection they register their NOTIFY
  * channels with, the readers a transport of their own reads streams through, the stats they
- * report into, and the connection slots they count against (which also say whether the app is
- * draining). Not part of the public API.
+ * report into, the connection slots they count against (which also say whether the app is
+ * draining), and the key that signs what they NOTIFY. Not part of the public API.
  */
 export const FIREHOSE_FEATURE_SEAMS = [
   FIREHOSE_RESOLVED_OPTIONS,
@@ -137,4 +137,5 @@ export const FIREHOSE_FEATURE_SEAMS = [
   EventStreamReaderFactory,
   FirehoseStats,
   ConnectionSlots,
+  NotifySignature,
 ];

@@ -128,3 +128,13 @@ export { FirehoseWsSubscribeDto, FirehoseWsUnsubscribeDto } from './transports/s
 export { FirehoseSseQueryDto } from './transports/schema/sse-query.dto.js';
 export { IsFirehoseStreamName } from './transports/schema/stream-name.constraint.js';
 export { IsFirehoseCursor } from './transports/schema/cursor.constraint.js';
+
+// Feature module: ephemeral topics over LISTEN/NOTIFY.
+export { FirehoseTopicsModule } from './topics/firehose-topics.module.js';
+export { FirehoseTopicsService } from './topics/firehose-topics.service.js';
+export type { FirehoseTopicsOptions } from './topics/firehose-topics-options.interface.js';
+export type { FirehoseTopicsAuthorizer, TopicOperation, TopicRequestContext } from './topics/firehose-topics-authorizer.interface.js';
+export { AllowAllTopicsAuthorizer } from './topics/allow-all-topics.authorizer.js';
+export type { FirehoseTopicsStats, TopicStats } from './topics/topic-stats.interface.js';
+export { TopicInvalidIdError } from './topics/errors/topic-invalid-id.error.js';
+export { TopicsConfigurationError } from './topics/errors/topics-configuration.error.js';

@@ -1,6 +1,6 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { FirehoseOperationsModule } from '../lib/index.js';
+import { AllowAllTopicsAuthorizer, FirehoseOperationsModule, FirehoseTopicsModule } from '../lib/index.js';
 import { ActivityListener } from './activity/activity.listener.js';
 import { BroadcastController } from './broadcast/broadcast.controller.js';
 import { CommentsController } from './comments/comments.controller.js';
@@ -29,6 +29,8 @@ export class AppModule {
         // metrics, the NOTIFY queue watch and a bounded shutdown. An app in production guards it:
         // FirehoseOperationsModule.forRoot({ guards: [AdminGuard] }).
         FirehoseOperationsModule.forRoot(),
+        // POST/GET /topics/{id}/events: ephemeral topics (the board's typing indicator), gzip for clients that accept it.
+        FirehoseTopicsModule.forRoot({ authorizer: AllowAllTopicsAuthorizer, sseCompression: true }),
       ],
       controllers: [DemoController, BroadcastController, EventsController, CommentsController, QueueController, HealthController],
       providers: [

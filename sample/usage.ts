@@ -11,6 +11,7 @@ export function usageLines(base: string): string[] {
     `  Fluxbase realtime: npx wscat -c ${base.replace(/^http/, 'ws')}/realtime   then send {"type":"subscribe","channel":"table:public.sample_products"}`,
     `  curl -X POST ${base}/api/realtime/token ${json} -d '{"user":"ann"}'   (then ?token=… on /realtime, for user:ann)`,
     `  curl ${base}/api/realtime/stats`,
+    `  curl -N --compressed ${base}/topics/typing/events   and   curl -X POST ${base}/topics/typing/events ${json} -d '{"data":{"tab":"curl"}}'`,
     `  curl -X POST ${base}/comments ${json} -d '{"text":"hello"}'`,
     `  curl -X POST ${base}/queue/tasks ${json} -d '{"message":{"task":"resize"}}'`,
     `  curl '${base}/queue/tasks?timeout=1000'`,

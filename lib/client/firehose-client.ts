@@ -3,9 +3,19 @@ import { FIREHOSE_ERROR_EVENT, type FirehoseConnectionState, type FirehoseErrorD
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-delay.js';
 import { isValidStreamName, parseStreams } from '../protocol/stream-name.js';
 import { websocketUrl } from './websocket-url.js';
+import { isValidTopicId, TOPIC_ID_RULE } from '../protocol/topic-name.js';
+import { TopicSources } from './topic-sources.js';
 
 /** Options of `Firehose.configure()`. */
 export type FirehoseClientOptions = Partial<ReconnectPolicy>;
+
+/** Options of `Firehose.listenTopic()` and `Firehose.publishTopic()`. */
+export interface TopicClientOptions {
+  /** Base path of the topic routes, as given to `FirehoseTopicsModule.forRoot`. @default '/topics' */
+  path?: string;
+}
+
+const DEFAULT_TOPICS_PATH = '/topics';
 
 /**
  * The page's Firehose client: `Firehose.subscribe(path, streams)` and
@@ -15,6 +25,7 @@ export type FirehoseClientOptions = Partial<ReconnectPolicy>;
 export class FirehoseClient {
   private readonly connections = new Map<string, FirehoseConnection>();
   private policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY };
+  private topicSources?: TopicSources;
 
   constructor(
     private readonly target: EventTarget | undefined = globalThis.document,
@@ -78,6 +89,38 @@ export class FirehoseClient {
   /** The id of the newest event received at `path`: where a reconnect resumes. */
   lastEventId(path: string): number | undefined {
     return this.connections.get(this.key(path))?.lastEventId;
+  }
+
+  /**
+   * Receive the messages of an ephemeral topic (`GET {path}/{topic}/events`, Server-Sent Events):
+   * each one is passed to `onMessage` and dispatched as `firehose:topic` on `document`. Returns a
+   * function that stops listening. Topics keep nothing: only messages sent while the page listens
+   * arrive, and a reconnect misses what was sent meanwhile.
+   */
+  listenTopic<T = unknown>(topic: string, onMessage?: (data: T) => void, options: TopicClientOptions = {}): () => void {
+    const path = options.path ?? DEFAULT_TOPICS_PATH;
+    this.topicSources ??= new TopicSources(this.dispatch);
+    return this.topicSources.listen(this.topicUrl(topic, path), path, topic, onMessage as ((data: unknown) => void) | undefined);
+  }
+
+  /** Send `data` (any JSON value) to every listener of `topic`, on every instance (`POST {path}/{topic}/events`). */
+  async publishTopic(topic: string, data: unknown, options: TopicClientOptions = {}): Promise<void> {
+    const response = await fetch(this.topicUrl(topic, options.path ?? DEFAULT_TOPICS_PATH), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data }),
+    });
+    if (!response.ok) {
+      const answer = (await response.json().catch(() => undefined)) as { message?: unknown } | undefined;
+      throw new Error(
+        `Firehose: publishing to topic "${topic}" failed (${response.status}): ${String(answer?.message ?? response.statusText)}`,
+      );
+    }
+  }
+
+  private topicUrl(topic: string, path: string): string {
+    if (!isValidTopicId(topic)) throw new TypeError(`Firehose: invalid topic id ${JSON.stringify(topic)}; a topic id is ${TOPIC_ID_RULE}.`);
+    return `${path.replace(/\/+$/, '')}/${topic}/events`;
   }
 
   private readonly dispatch: FirehoseDispatch = (type, detail) => this.target?.dispatchEvent(new CustomEvent(type, { detail }));

@@ -12,6 +12,8 @@ export const FIREHOSE_CLOSED_EVENT = 'firehose:closed';
 export const FIREHOSE_RECONNECTING_EVENT = 'firehose:reconnecting';
 export const FIREHOSE_SUBSCRIBED_EVENT = 'firehose:subscribed';
 export const FIREHOSE_ERROR_EVENT = 'firehose:error';
+/** A message of an ephemeral topic the page listens to (`Firehose.listenTopic`). */
+export const FIREHOSE_TOPIC_EVENT = 'firehose:topic';
 
 /** `detail` of `firehose:message`: exactly the Firehose protocol's `{ id, stream, data }`. */
 export interface FirehoseMessageDetail<T = unknown> {
@@ -60,6 +62,13 @@ export interface FirehoseErrorDetail {
   code: WsErrorCode;
   message: string;
   streams?: string[];
+}
+
+/** `detail` of `firehose:topic`: a message of `topic`, served under `path`. Topics have no ids: nothing is kept. */
+export interface FirehoseTopicDetail<T = unknown> {
+  path: string;
+  topic: string;
+  data: T;
 }
 
 /** The state of one path's connection, as `Firehose.state(path)` reports it. */

@@ -24,7 +24,7 @@ if (typeof document !== 'undefined') {
   defineFirehoseStreamSource(Firehose);
 }
 
-export { FirehoseClient, type FirehoseClientOptions } from './firehose-client.js';
+export { FirehoseClient, type FirehoseClientOptions, type TopicClientOptions } from './firehose-client.js';
 export { defineFirehoseStreamSource, FIREHOSE_STREAM_SOURCE_TAG, DEFAULT_FIREHOSE_PATH } from './firehose-stream-source.element.js';
 export * from './firehose-events.js';
 export type { ReconnectPolicy } from './reconnect-delay.js';

@@ -61,6 +61,13 @@ export interface FirehoseModuleOptions {
    * clients retry elsewhere. @default unlimited
    */
   maxConnections?: number;
+  /**
+   * Compress SSE responses with gzip for clients that send `Accept-Encoding: gzip`, flushed per
+   * write so events leave as soon as they would uncompressed. Costs CPU and some memory per
+   * connection (each has its own compressor, so bytes are no longer shared between connections);
+   * saves bandwidth on verbose events. @default false
+   */
+  sseCompression?: boolean;
 }
 
 /**

@@ -27,7 +27,8 @@ describe('sample demo page', () => {
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     browser = await launchChromium();
   });
-  // Each tab holds an EventSource: Chromium allows 6 connections per host, so tabs do not outlive their test.
+  // Each tab holds two long-lived HTTP connections (the SSE column and the typing topic), and
+  // Chromium opens at most six per origin: a test's tabs close before the next test opens its own.
   afterEach(async () => {
     for (const tab of tabs.splice(0)) await tab.close();
   });

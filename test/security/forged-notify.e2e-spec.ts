@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import pg from 'pg';
-import { AllowAllDurableStreamsAuthorizer, AllowAllStreamsAuthorizer, OnFirehose, type FirehoseEvent } from '../../lib/index.js';
+import {
+  AllowAllDurableStreamsAuthorizer,
+  AllowAllStreamsAuthorizer,
+  AllowAllTopicsAuthorizer,
+  FirehoseTopicsModule,
+  FirehoseTopicsService,
+  OnFirehose,
+  type FirehoseEvent,
+} from '../../lib/index.js';
 import { CapturingLogger } from '../utils/capturing-logger.js';
 import { collectLive, waitFor } from '../utils/collect.js';
 import { createFirehoseHttpApp, type FirehoseHttpApp } from '../utils/create-firehose-http-app.js';
@@ -59,6 +67,7 @@ describe('Notifications forged by a role without privileges', () => {
       changeFeeds: true,
       durableStreams: { authorizer: AllowAllDurableStreamsAuthorizer },
       providers: [Recorder],
+      imports: [FirehoseTopicsModule.forRoot({ authorizer: AllowAllTopicsAuthorizer, shards: 1 })],
       logger,
     });
     // A role like any other that may connect: no grant on any of the module's tables.
@@ -69,7 +78,7 @@ describe('Notifications forged by a role without privileges', () => {
     url.password = password;
     forger = new pg.Client({ connectionString: url.toString() });
     await forger.connect();
-    raw = await listenForNotifications(db.url, ['firehose', 'firehose_queue']);
+    raw = await listenForNotifications(db.url, ['firehose', 'firehose_queue', 'firehose_topic_0']);
   });
   afterAll(async () => {
     await forger?.end().catch(() => undefined);
@@ -212,5 +221,30 @@ describe('Notifications forged by a role without privileges', () => {
     const response = await poll;
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('two');
+  });
+
+  it('puts no topic message in front of a subscriber: neither an unsigned one nor a signed one sent again', async () => {
+    const subscriber = await openSse(`${t.baseUrl}/topics/forged-topic/events`);
+    try {
+      expect(subscriber.status).toBe(200);
+      const topics = t.app.get(FirehoseTopicsService);
+      await topics.publish('forged-topic', { n: 1, marker: 'topic-first' });
+      const real = await rawPayload('firehose_topic_0', 'topic-first');
+      const header = real.slice(real.indexOf(' ') - 8, real.indexOf('\n'));
+      await forge('firehose_topic_0', [
+        // The format exactly, unsigned, and with a signature copied from a real payload.
+        `zzzzzzzz 1 ${Date.now().toString(36)} forged-topic\n{"n":666}`,
+        `${real.slice(0, 22)}zzzzzzzz 1 ${Date.now().toString(36)} forged-topic\n{"n":666}`,
+        // A real payload sent again unchanged.
+        real,
+        `garbage ${header}`,
+      ]);
+      await topics.publish('forged-topic', { n: 2, marker: 'topic-second' });
+      await subscriber.waitForDataFrames(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscriber.dataFrames().map((frame) => JSON.parse(frame.data!).n)).toEqual([1, 2]);
+    } finally {
+      subscriber.close();
+    }
   });
 });

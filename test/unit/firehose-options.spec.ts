@@ -26,6 +26,7 @@ describe('resolveFirehoseOptions', () => {
     wsMaxBufferedBytes: 1_048_576,
     wsHeartbeatInterval: 30_000,
     maxConnections: Number.POSITIVE_INFINITY,
+    sseCompression: false,
   };
 
   it('applies every default when called without options', () => {
@@ -60,6 +61,7 @@ describe('resolveFirehoseOptions', () => {
       wsMaxBufferedBytes: 15,
       wsHeartbeatInterval: 16,
       maxConnections: 18,
+      sseCompression: true,
     };
     expect(resolveFirehoseOptions(given)).toEqual(given);
   });

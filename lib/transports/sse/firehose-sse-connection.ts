@@ -8,12 +8,13 @@ import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interf
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { OrderedConnection } from '../connection/ordered-connection.js';
 import { isChunkedResponse, LAST_CHUNK, releaseChunkedResponse } from '../../platform/http-response-handoff.js';
-import type { SseChunk } from './sse-chunk.js';
 import type { CoalescedWriter, SseWriteCoalescer } from './sse-write-coalescer.js';
 import { eventFrame, openingFrame, resetFrame } from '../../protocol/sse-frames.js';
 import { HEARTBEAT_FRAME, sharedEventFrame } from './sse-frame-bytes.js';
 import type { DeliveryTransport } from '../../stats/delivery-transport.js';
 import type { FirehoseStats } from '../../stats/firehose-stats.js';
+import { SSE_GZIP_HEADERS, SseGzip } from './sse-gzip.js';
+import { SseChunk } from './sse-chunk.js';
 
 export interface FirehoseSseConnectionOptions {
   authorizer: FirehoseAuthorizer | undefined;
@@ -22,13 +23,15 @@ export interface FirehoseSseConnectionOptions {
   maxPendingBytes: number;
   logger: Logger;
   stats: FirehoseStats;
+  /** Compress the body with gzip (the app turned `sseCompression` on and the client accepts it). */
+  gzip?: boolean;
 }
 
 /**
  * `no-transform` keeps compression middleware off the response (`compression` honours it), since a
  * compressor holds events back until its buffer fills. `X-Accel-Buffering` does the same for nginx.
  */
-const SSE_HEADERS = {
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
   Connection: 'keep-alive',
@@ -54,6 +57,8 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
   private socket?: Socket;
   private chunked = false;
   private ended = false;
+  /** The compressor, when the body is gzip: every frame then goes through it, flushed per write. */
+  private gzip?: SseGzip;
 
   /**
    * The framework's response, until the HTTP server has let go of the exchange (see `release`):
@@ -83,9 +88,11 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     socket?.setTimeout(0);
     const onResponseClose = () => this.end();
     response.once('close', onResponseClose);
-    response.writeHead(200, SSE_HEADERS);
+    if (this.options.gzip) this.gzip = new SseGzip((bytes) => this.writeCompressed(bytes));
+    response.writeHead(200, this.gzip ? { ...SSE_HEADERS, ...SSE_GZIP_HEADERS } : SSE_HEADERS);
     // Through the response once: it sends the headers and decides on chunked encoding.
-    response.write(openingFrame(this.options.retry));
+    if (this.gzip) response.flushHeaders();
+    else response.write(openingFrame(this.options.retry));
     if (response.headersSent && socket && !socket.destroyed) {
       this.socket = socket;
       this.chunked = isChunkedResponse(response);
@@ -94,6 +101,7 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
         this.release(response, socket);
       }
     }
+    this.gzip?.write(openingFrame(this.options.retry));
     if (!this.ended) this.reader = readers.open(streams, lastEventId, this);
   }
 
@@ -153,13 +161,22 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
     if (this.ended) return;
     this.ended = true;
     this.reader?.close();
+    // The gzip trailer goes out before the body ends; a client already gone gets neither.
+    if (this.gzip && !(this.response ?? this.socket)?.destroyed) this.gzip.end(() => this.endBody());
+    else {
+      this.gzip?.destroy();
+      this.endBody();
+    }
+    this.onEnd(this);
+  }
+
+  private endBody(): void {
     if (this.response) {
       if (!this.response.writableEnded) this.response.end();
     } else if (!this.socket!.destroyed) {
       // The last chunk ends the body; the client reconnects on a new connection.
       this.socket!.end(LAST_CHUNK);
     }
-    this.onEnd(this);
   }
 
   /**
@@ -181,8 +198,16 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
 
   writeChunk(chunk: SseChunk): void {
     if (this.ended) return;
-    if (this.socket) this.socket.write(this.chunked ? chunk.framed : chunk.payload);
+    if (this.gzip) this.gzip.write(chunk.payload);
+    else if (this.socket) this.socket.write(this.chunked ? chunk.framed : chunk.payload);
     else this.response!.write(chunk.payload);
+  }
+
+  /** Compressed bytes, flushed per write, framed like uncompressed ones (also the trailer after `end`). */
+  private writeCompressed(bytes: Buffer): void {
+    if (this.socket) {
+      if (!this.socket.destroyed) this.socket.write(this.chunked ? new SseChunk(bytes).framed : bytes);
+    } else if (this.response && !this.response.writableEnded) this.response.write(bytes);
   }
 
   /**
@@ -191,7 +216,7 @@ export class FirehoseSseConnection extends OrderedConnection implements EventStr
    */
   checkPending(): void {
     if (this.ended) return;
-    const pending = this.socket ? this.socket.writableLength : this.response!.writableLength;
+    const pending = (this.socket ? this.socket.writableLength : this.response!.writableLength) + (this.gzip?.pendingBytes ?? 0);
     if (pending <= this.options.maxPendingBytes) return;
     this.options.logger.warn(
       `An SSE client is not reading: ${pending} bytes wait for it, more than sseMaxPendingBytes (${this.options.maxPendingBytes}); its response is ended and it will resume from its last id.`,

@@ -1,7 +1,6 @@
 import { ForbiddenException, Inject, Logger, Optional, type BeforeApplicationShutdown, MethodNotAllowedException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventStreamReaderFactory } from '../../delivery/event-stream-reader.js';
 import { FIREHOSE_AUTHORIZER, FIREHOSE_RESOLVED_OPTIONS } from '../../firehose.constants.js';
 import { startHeartbeatTimer } from '../connection/heartbeat-timer.js';
@@ -14,6 +13,8 @@ import { SseWriteCoalescer } from './sse-write-coalescer.js';
 import { ConnectionSlots } from '../connection/connection-slots.js';
 import { refuseForCapacity } from './sse-capacity-refusal.js';
 import { FirehoseStats } from '../../stats/firehose-stats.js';
+import { acceptsGzip } from './sse-gzip.js';
+import { PipelinedRequestRefusal } from './pipelined-request-refusal.js';
 
 /** Longest wait, per shutdown, for ended responses to flush. */
 const SHUTDOWN_FINISH_WAIT = 1000;
@@ -34,9 +35,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
   private readonly connections = new Set<FirehoseSseConnection>();
   private heartbeat?: NodeJS.Timeout;
   private readonly coalescer = new SseWriteCoalescer();
-  /** Sockets whose event stream goes on after the HTTP server considers the exchange done. */
-  private readonly releasedSockets = new WeakSet<Socket>();
-  private watchedServer?: Server;
+  private readonly pipelined: PipelinedRequestRefusal;
 
   constructor(
     private readonly readers: EventStreamReaderFactory,
@@ -44,8 +43,9 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
     @Inject(FIREHOSE_RESOLVED_OPTIONS) private readonly options: ResolvedFirehoseOptions,
     private readonly stats: FirehoseStats,
     @Optional() @Inject(FIREHOSE_AUTHORIZER) private readonly authorizer?: FirehoseAuthorizer,
-    @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() adapterHost?: HttpAdapterHost,
   ) {
+    this.pipelined = new PipelinedRequestRefusal(adapterHost);
     stats.register({ name: 'sse', connections: () => this.connections.size });
   }
 
@@ -74,6 +74,7 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
         maxPendingBytes: this.options.sseMaxPendingBytes,
         logger: this.logger,
         stats: this.stats,
+        gzip: this.options.sseCompression && acceptsGzip(request),
       },
       (ended) => {
         this.connections.delete(ended);
@@ -84,33 +85,14 @@ export class FirehoseSseController implements BeforeApplicationShutdown {
     this.heartbeat ??= startHeartbeatTimer(this.connections, this.options.sseHeartbeatInterval);
     connection.open(this.readers, streams, lastEventId);
     const socket = connection.releasedSocket;
-    if (socket) this.watchForPipelining(socket);
+    if (socket) this.pipelined.watch(socket);
   }
 
   /** Ends every open response before the HTTP server closes: `server.close()` waits for open responses. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
-    this.watchedServer?.off('request', this.refusePipelined);
-    this.watchedServer = undefined;
+    this.pipelined.stop();
     await Promise.all([...this.connections].map((connection) => connection.endAndFlush(SHUTDOWN_FINISH_WAIT)));
   }
-
-  /**
-   * The HTTP server reads a released socket as an idle keep-alive connection, so a client that
-   * sent another request on it would get that response in the middle of its event stream. No SSE
-   * client does; one that does is hung up on.
-   */
-  private watchForPipelining(socket: Socket): void {
-    this.releasedSockets.add(socket);
-    if (this.watchedServer) return;
-    const server: Server | undefined = this.adapterHost?.httpAdapter?.getHttpServer();
-    if (!server) return;
-    this.watchedServer = server;
-    server.prependListener('request', this.refusePipelined);
-  }
-
-  private readonly refusePipelined = (request: IncomingMessage): void => {
-    if (this.releasedSockets.has(request.socket)) request.socket.destroy();
-  };
 }
