@@ -13,6 +13,7 @@ import {
 import { Comment } from './comments/comment.entity.js';
 import { CreateSampleComments1732400000000 } from './comments/create-sample-comments.migration.js';
 import { intFromEnv } from './config/env.js';
+import { CreateFluxbaseProducts1732400000200 } from './realtime/create-fluxbase-products.migration.js';
 import { CreateSampleProducts1732340000100 } from './products/create-sample-products.migration.js';
 import { Product } from './products/product.entity.js';
 import { PublicDurableStreamsAuthorizer } from './streams/public-durable-streams.authorizer.js';
@@ -47,6 +48,8 @@ export class InfrastructureModule {
             ...FLUXBASE_MIGRATIONS,
             CreateSampleComments1732400000000,
             CreateSampleProducts1732340000100,
+            // Fluxbase's example table, `products`, with its feed turned on by enable_realtime().
+            CreateFluxbaseProducts1732400000200,
           ],
           migrationsRun: true,
         }),

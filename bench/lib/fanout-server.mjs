@@ -4,7 +4,10 @@
 //           AllowAllStreamsAuthorizer) on 127.0.0.1:0; WebSocket at /firehose, SSE at /firehose/sse,
 //           and an app's own `@Sse()` route at /bench/events returning
 //           FirehoseService.messageEvents() (docs/protocol.md, "Your own @Sse() routes").
-//           Events are published with FirehoseService.broadcast().
+//           Events are published with FirehoseService.broadcast(). With BENCH_OPERATIONS=1 the
+//           app also imports FirehoseOperationsModule with metrics, an OpenTelemetry SDK collects
+//           every instrument each second, and GET /healthz is read each second, as an operated
+//           deployment would.
 //   raw:    a bare `ws` WebSocketServer (perMessageDeflate off) and a bare `node:http` SSE endpoint
 //           on one port, fed by one plain `pg` LISTEN client; events are published with one naive
 //           statement each: WITH i AS (INSERT ... RETURNING ...) SELECT pg_notify(...) FROM i,
@@ -50,11 +53,14 @@ async function startModule(url) {
   Controller('bench')(SseRouteController);
   Sse('events')(SseRouteController.prototype, 'events', Object.getOwnPropertyDescriptor(SseRouteController.prototype, 'events'));
   LastEventId()(SseRouteController.prototype, 'events', 0);
+  const operated = process.env.BENCH_OPERATIONS === '1';
+  const stopOperations = operated ? await startMetricsCollection() : () => undefined;
   class FanoutBenchModule {}
   Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: FIREHOSE_MIGRATIONS, migrationsRun: true }),
       FirehoseModule.forRoot({ authorizer: AllowAllStreamsAuthorizer }),
+      ...(operated ? [lib.FirehoseOperationsModule.forRoot({ metrics: true })] : []),
     ],
     controllers: [SseRouteController],
   })(FanoutBenchModule);
@@ -62,13 +68,37 @@ async function startModule(url) {
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const firehose = app.get(FirehoseService);
+  const port = app.getHttpServer().address().port;
+  const poller = operated ? setInterval(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.arrayBuffer(), () => undefined), 1000) : undefined;
   return {
-    port: app.getHttpServer().address().port,
+    port,
     wsPath: '/firehose',
     ssePath: `/firehose/sse?streams=${STREAM}`,
     sseRoutePath: '/bench/events',
     publish: (data) => firehose.broadcast(STREAM, data),
-    close: () => app.close(),
+    close: async () => {
+      clearInterval(poller);
+      await app.close();
+      await stopOperations();
+    },
+  };
+}
+
+/** An OpenTelemetry SDK reading every instrument each second, as a Prometheus scrape would. */
+async function startMetricsCollection() {
+  const [{ metrics }, { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality }] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-metrics'),
+  ]);
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 });
+  const provider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(provider);
+  // Keep only the last export: the figures are read, not kept.
+  const trim = setInterval(() => exporter.reset(), 5000);
+  return async () => {
+    clearInterval(trim);
+    await provider.shutdown();
   };
 }
 

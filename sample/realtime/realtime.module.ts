@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { FirehoseFluxbaseModule } from '../../lib/index.js';
 import { JwtQueryGuard } from './jwt-query.guard.js';
 import { RealtimeTokenController } from './realtime-token.controller.js';
+import { FluxbaseReactPageController } from './fluxbase-react-page.controller.js';
 
 /** A demo secret: set JWT_SECRET in any deployment. */
 const SAMPLE_JWT_SECRET = 'sample-secret-change-me';
@@ -17,6 +18,7 @@ const SAMPLE_JWT_SECRET = 'sample-secret-change-me';
     JwtModule.register({ global: true, secret: process.env.JWT_SECRET || SAMPLE_JWT_SECRET }),
     FirehoseFluxbaseModule.forRoot({ guards: [JwtQueryGuard] }),
   ],
-  controllers: [RealtimeTokenController],
+  // GET /realtime-example/: Fluxbase's React example, its useRealtime hook as printed, on the products table.
+  controllers: [RealtimeTokenController, FluxbaseReactPageController],
 })
 export class RealtimeModule {}

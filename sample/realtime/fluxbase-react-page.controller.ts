@@ -1,21 +1,29 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import ts from 'typescript';
 
-export const FLUXBASE_REACT_PAGE = '/fluxbase-react/';
+/** Where the page is served: `GET /realtime-example/`. */
+export const FLUXBASE_REACT_PAGE = '/realtime-example/';
 
 const require = createRequire(import.meta.url);
-const HOOK_SOURCE = readFileSync(new URL('../fixtures/fluxbase-use-realtime.tsx', import.meta.url), 'utf8');
+/** The example as printed, read from the sample's sources: beside this file, or from the build's (dist-sample/sample/realtime/). */
+const hookSource = () => {
+  const beside = new URL('./fluxbase-use-realtime.example.tsx', import.meta.url);
+  return readFileSync(
+    existsSync(beside) ? beside : new URL('../../../sample/realtime/fluxbase-use-realtime.example.tsx', import.meta.url),
+    'utf8',
+  );
+};
 const PRINTED_URL = 'ws://localhost:8080';
 /** A UMD build of a package that does not export its umd/ folder. */
 const umd = (name: string, file: string) => readFileSync(join(dirname(require.resolve(`${name}/package.json`)), 'umd', file), 'utf8');
 
 /**
  * Serves Fluxbase's React example (the `useRealtime` hook and its `ProductList`), kept as printed
- * in test/browser/fixtures/, on a page of the app under test, with no build step: React's UMD
+ * in fluxbase-use-realtime.example.tsx, on a page of the sample, with no build step: React's UMD
  * builds define `window.React` and `window.ReactDOM`, an import map points the example's `react`
  * imports at two small modules over them, and TypeScript turns the TSX into JavaScript. Two things
  * change as the example is served: the printed server address becomes this app's (the `Host` the
@@ -23,7 +31,7 @@ const umd = (name: string, file: string) => readFileSync(join(dirname(require.re
  * is exported so the page can mount it. Every frame the page's sockets receive is kept in
  * `window.__frames`, and every product name the list ever rendered in `window.__rendered`.
  */
-@Controller('fluxbase-react')
+@Controller('realtime-example')
 export class FluxbaseReactPageController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -79,8 +87,9 @@ export const Fragment = React.Fragment;\n`;
   @Get('app.js')
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   app(@Req() request: IncomingMessage): string {
-    if (!HOOK_SOURCE.includes(PRINTED_URL)) throw new Error(`The example no longer connects to ${PRINTED_URL}`);
-    const source = `${HOOK_SOURCE.replaceAll(PRINTED_URL, `ws://${request.headers.host}`)}\nexport { ProductList };\n`;
+    const printed = hookSource();
+    if (!printed.includes(PRINTED_URL)) throw new Error(`The example no longer connects to ${PRINTED_URL}`);
+    const source = `${printed.replaceAll(PRINTED_URL, `ws://${request.headers.host}`)}\nexport { ProductList };\n`;
     return ts.transpileModule(source, {
       compilerOptions: { jsx: ts.JsxEmit.ReactJSX, module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       fileName: 'fluxbase-use-realtime.tsx',
