@@ -69,7 +69,16 @@ async function startModule(url) {
   await app.listen(0, '127.0.0.1');
   const firehose = app.get(FirehoseService);
   const port = app.getHttpServer().address().port;
-  const poller = operated ? setInterval(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.arrayBuffer(), () => undefined), 1000) : undefined;
+  const poller = operated
+    ? setInterval(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.arrayBuffer(),
+            () => undefined,
+          ),
+        1000,
+      )
+    : undefined;
   return {
     port,
     wsPath: '/firehose',
@@ -86,10 +95,9 @@ async function startModule(url) {
 
 /** An OpenTelemetry SDK reading every instrument each second, as a Prometheus scrape would. */
 async function startMetricsCollection() {
-  const [{ metrics }, { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality }] = await Promise.all([
-    import('@opentelemetry/api'),
-    import('@opentelemetry/sdk-metrics'),
-  ]);
+  const [{ metrics }, { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality }] = await Promise.all(
+    [import('@opentelemetry/api'), import('@opentelemetry/sdk-metrics')],
+  );
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 });
   const provider = new MeterProvider({ readers: [reader] });

@@ -51,7 +51,8 @@ export const knobs = {
   BENCH_CONNECT_WAVE: 'connections opened at once per client process (default 250)',
   BENCH_MEM_WARM_CONNS: 'clients connected before the memory baseline; the rest are the N of "per idle connection" (default 100)',
   BENCH_SERVER_NODE_ARGS: 'extra node flags for the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (default none)',
-  BENCH_OPERATIONS: 'module server also runs FirehoseOperationsModule with metrics collected each second and /healthz polled each second (default off)',
+  BENCH_OPERATIONS:
+    'module server also runs FirehoseOperationsModule with metrics collected each second and /healthz polled each second (default off)',
   BENCH_PIN: 'pin the server to CPU 0 and the client processes to CPU 1 with taskset (default off: clients then use both cores)',
 };
 
