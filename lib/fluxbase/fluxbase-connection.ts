@@ -1,18 +1,13 @@
-import type { Logger } from '@nestjs/common';
-import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { EventStreamReader, EventStreamReaderFactory, EventStreamSink } from '../delivery/event-stream-reader.js';
-import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
-import { upgradeSocket } from '../platform/ws-upgrade-socket.js';
+import type { FirehoseConnectionContext } from '../interfaces/firehose-authorizer.interface.js';
+import { WsClientConnection, type WsClientConnectionOptions } from '../transports/ws/ws-client-connection.js';
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../protocol/firehose-event.js';
 import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../protocol/ws-server-frame.js';
 import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../transports/connection/authorized-streams.js';
 import { CommandRateLimit } from '../transports/connection/command-rate-limit.js';
 import type { Heartbeating } from '../transports/connection/heartbeat-timer.js';
-import { OrderedConnection } from '../transports/connection/ordered-connection.js';
 import { sharedPerEvent } from '../transports/connection/shared-per-event.js';
-import type { CorkedWriter, SocketUncorker } from '../transports/ws/socket-uncorker.js';
-import { closeWithGrace, logSocketErrors, WS_OPEN } from '../transports/ws/ws-socket.js';
 import { ackFrame, broadcastFrame, errorFrame, HEARTBEAT_FRAME, resetFrame, unsubscribedFrame } from './fluxbase-frames.js';
 import { FluxbaseProtocolError } from './fluxbase-protocol.error.js';
 import type { FluxbaseStats } from './fluxbase-stats.js';
@@ -25,14 +20,10 @@ const SUBSCRIBES_PER_SECOND = 10;
 /** A broadcast frame as UTF-8 bytes shared by every connection, when no `buildEvent` shapes it per connection. */
 const sharedBroadcastFrame = sharedPerEvent((event) => Buffer.from(broadcastFrame(event)));
 
-export interface FluxbaseConnectionOptions {
+export interface FluxbaseConnectionOptions extends WsClientConnectionOptions {
   readers: EventStreamReaderFactory;
-  uncorker: SocketUncorker;
-  authorizer: FirehoseAuthorizer | undefined;
   stats: FluxbaseStats;
   maxChannels: number;
-  maxBufferedBytes: number;
-  logger: Logger;
 }
 
 /** One channel of a connection, read by its own EventStreamReader. */
@@ -70,41 +61,23 @@ class ChannelSubscription implements EventStreamSink {
  * given, then live: `ack` marks the switch. Frames go out through the same shared bytes, corking
  * and slow-client cut-off as the Firehose endpoint's.
  */
-export class FluxbaseConnection extends OrderedConnection<ChannelSubscription> implements CorkedWriter, Heartbeating {
+export class FluxbaseConnection extends WsClientConnection<ChannelSubscription> implements Heartbeating {
   private readonly subscriptions = new Map<string, ChannelSubscription>();
   private readonly subscribeLimit = new CommandRateLimit(SUBSCRIBE_BURST, SUBSCRIBES_PER_SECOND);
-  private messages: Promise<void> = Promise.resolve();
-  private closed = false;
-  /** False once a ping is out and its pong has not come back. */
-  private alive = true;
-  /** Kept by the SocketUncorker. */
-  lastFrameRun = 0;
 
   constructor(
-    private readonly socket: WebSocket,
-    private readonly context: FirehoseConnectionContext,
+    socket: WebSocket,
+    context: FirehoseConnectionContext,
     private readonly options: FluxbaseConnectionOptions,
   ) {
-    super(options.authorizer);
-    socket.on('message', (data) => {
-      const text = String(data);
-      this.messages = this.messages.then(() => this.handle(text));
-    });
-    logSocketErrors(socket, options.logger, 'Fluxbase WebSocket');
-    socket.on('pong', () => (this.alive = true));
-    socket.once('close', () => this.stop());
+    super(socket, context, options, 'Fluxbase WebSocket');
   }
 
-  /** A heartbeat tick: Fluxbase's heartbeat frame, and a ping whose missing pong ends a dead peer at the next tick. */
-  heartbeat(): void {
-    if (this.closed) return;
-    if (!this.alive) {
-      this.socket.terminate();
-      return;
-    }
-    this.alive = false;
-    this.socket.ping();
+  /** A heartbeat tick: Fluxbase's heartbeat frame beside the ping whose missing pong ends a dead peer at the next tick. */
+  override heartbeat(): boolean {
+    if (!super.heartbeat()) return false;
     this.send(HEARTBEAT_FRAME);
+    return true;
   }
 
   /** Ends every subscription; the socket is closed by whoever called this, or is already. */
@@ -118,7 +91,7 @@ export class FluxbaseConnection extends OrderedConnection<ChannelSubscription> i
     this.subscriptions.clear();
   }
 
-  private async handle(text: string): Promise<void> {
+  protected async handle(text: string): Promise<void> {
     if (this.closed) return;
     try {
       const command = parseFluxbaseMessage(text);
@@ -214,27 +187,7 @@ export class FluxbaseConnection extends OrderedConnection<ChannelSubscription> i
     this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect');
   }
 
-  close(code: number, reason: string): void {
-    this.stop();
-    closeWithGrace(this.socket, code, reason);
-  }
-
-  /** The socket `ws` writes this client's frames to. */
-  get netSocket(): Socket {
-    return upgradeSocket(this.context.request);
-  }
-
-  /** A client that does not read would make the server hold every later frame: cut it off instead. */
-  uncorked(): void {
-    if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
-      this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect and subscribe with last_event_id');
-    }
-  }
-
-  private send(frame: string | Buffer): void {
-    if (this.closed || this.socket.readyState !== WS_OPEN) return;
-    this.options.uncorker.beforeFrame(this);
-    // A Buffer goes out as a text frame too: the protocol is JSON text.
-    this.socket.send(frame, { binary: false });
+  protected tooSlow(): void {
+    this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect and subscribe with last_event_id');
   }
 }

@@ -1,20 +1,15 @@
-import type { Logger } from '@nestjs/common';
-import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { EventStreamReader, EventStreamReaderFactory, EventStreamSink } from '../../delivery/event-stream-reader.js';
-import type { FirehoseAuthorizer, FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
+import type { FirehoseConnectionContext } from '../../interfaces/firehose-authorizer.interface.js';
 import { isFirehoseReset, type FirehoseEvent, type FirehoseStreamItem } from '../../protocol/firehose-event.js';
 import { authorizeStreams, NO_AUTHORIZER_MESSAGE } from '../connection/authorized-streams.js';
 import { CommandRateLimit } from '../connection/command-rate-limit.js';
-import { OrderedConnection } from '../connection/ordered-connection.js';
-import { upgradeSocket } from '../../platform/ws-upgrade-socket.js';
 import { parseWsCommand, type WsSubscribeCommand, type WsUnsubscribeCommand } from './parse-ws-command.js';
 import { errorFrame, resetFrame, serializeEventFrame, subscribedFrame, unsubscribedFrame } from '../../protocol/ws-frames.js';
 import { WS_CLOSE_GOING_AWAY, WS_CLOSE_INTERNAL_ERROR, WS_CLOSE_TOO_SLOW } from '../../protocol/ws-server-frame.js';
 import { sharedEventFrame } from './ws-frame-bytes.js';
 import { WsProtocolError } from './ws-protocol-error.js';
-import { closeWithGrace, logSocketErrors, WS_OPEN } from './ws-socket.js';
-import type { CorkedWriter, SocketUncorker } from './socket-uncorker.js';
+import { WsClientConnection, type WsClientConnectionOptions } from './ws-client-connection.js';
 import type { DeliveryTransport } from '../../stats/delivery-transport.js';
 import type { FirehoseStats } from '../../stats/firehose-stats.js';
 
@@ -25,13 +20,9 @@ import type { FirehoseStats } from '../../stats/firehose-stats.js';
 const SUBSCRIBE_BURST = 20;
 const SUBSCRIBES_PER_SECOND = 10;
 
-export interface FirehoseWsConnectionOptions {
+export interface FirehoseWsConnectionOptions extends WsClientConnectionOptions {
   readers: EventStreamReaderFactory;
-  uncorker: SocketUncorker;
-  authorizer: FirehoseAuthorizer | undefined;
   maxStreams: number;
-  maxBufferedBytes: number;
-  logger: Logger;
   stats: FirehoseStats;
 }
 
@@ -78,40 +69,16 @@ class StreamGroup implements EventStreamSink {
  * Each stream is delivered by exactly one subscription of the connection, so an event is never
  * sent twice, even when a later subscribe names a stream again.
  */
-export class FirehoseWsConnection extends OrderedConnection<StreamGroup> implements CorkedWriter {
+export class FirehoseWsConnection extends WsClientConnection<StreamGroup> {
   private readonly owners = new Map<string, StreamGroup>();
-  private commands: Promise<void> = Promise.resolve();
-  private closed = false;
-  /** Kept by the SocketUncorker. */
-  lastFrameRun = 0;
   private readonly subscribeLimit = new CommandRateLimit(SUBSCRIBE_BURST, SUBSCRIBES_PER_SECOND);
-  /** False once a ping is out and its pong has not come back. */
-  private alive = true;
 
   constructor(
-    private readonly socket: WebSocket,
-    private readonly context: FirehoseConnectionContext,
+    socket: WebSocket,
+    context: FirehoseConnectionContext,
     private readonly options: FirehoseWsConnectionOptions,
   ) {
-    super(options.authorizer);
-    socket.on('message', (data) => {
-      const text = String(data);
-      this.commands = this.commands.then(() => this.handle(text));
-    });
-    logSocketErrors(socket, options.logger, 'WebSocket');
-    socket.on('pong', () => (this.alive = true));
-    socket.once('close', () => this.stop());
-  }
-
-  /** A heartbeat tick: terminates a peer that did not answer the previous ping, else pings it. */
-  heartbeat(): void {
-    if (this.closed) return;
-    if (!this.alive) {
-      this.socket.terminate();
-      return;
-    }
-    this.alive = false;
-    this.socket.ping();
+    super(socket, context, options, 'WebSocket');
   }
 
   /** Ends every subscription; the socket is closed by whoever called this or is already. */
@@ -123,7 +90,7 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
     for (const group of groups) group.reader?.close();
   }
 
-  private async handle(text: string): Promise<void> {
+  protected async handle(text: string): Promise<void> {
     if (this.closed) return;
     try {
       const command = parseWsCommand(text);
@@ -240,32 +207,8 @@ export class FirehoseWsConnection extends OrderedConnection<StreamGroup> impleme
     this.close(WS_CLOSE_INTERNAL_ERROR, 'Stream failed; reconnect with last_event_id');
   }
 
-  close(code: number, reason: string): void {
-    this.stop();
-    closeWithGrace(this.socket, code, reason);
-  }
-
-  /** The socket `ws` writes this client's frames to. */
-  get netSocket(): Socket {
-    return upgradeSocket(this.context.request);
-  }
-
-  /**
-   * A client that does not read would make the server hold every later frame for it: cut it off
-   * instead; it reconnects with its last id and replay fills the gap. Checked once a run's frames
-   * are out of the cork, so a burst to a client that reads does not count against it.
-   */
-  uncorked(): void {
-    if (!this.closed && this.socket.bufferedAmount > this.options.maxBufferedBytes) {
-      this.options.stats.droppedSlow('websocket', this.owners.keys());
-      this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
-    }
-  }
-
-  private send(frame: string | Buffer): void {
-    if (this.closed || this.socket.readyState !== WS_OPEN) return;
-    this.options.uncorker.beforeFrame(this);
-    // A Buffer goes out as a text frame too: the protocol is JSON text.
-    this.socket.send(frame, { binary: false });
+  protected tooSlow(): void {
+    this.options.stats.droppedSlow('websocket', this.owners.keys());
+    this.close(WS_CLOSE_TOO_SLOW, 'Too slow: reconnect with last_event_id');
   }
 }
