@@ -9,7 +9,7 @@ import type { NotificationChannelHandler } from '../listener/notification-channe
 import type { NotifySignature } from '../listener/notify-signature.js';
 import { RateLimitedWarning } from '../listener/rate-limited-warning.js';
 import { FirehoseQueueHandle } from './firehose-queue-handle.js';
-import { QUEUE_MESSAGE_MAX_AGE, QueueReplayGuard } from './queue-replay-guard.js';
+import { NOTIFICATION_MAX_AGE, NotificationReplayGuard } from '../listener/notification-replay-guard.js';
 
 // Queue messages are never stored, so they must fit in one NOTIFY payload (under 8000 bytes).
 const QUEUE_MESSAGE_TOO_LARGE =
@@ -30,7 +30,7 @@ export class FirehoseQueueRegistry implements NotificationChannelHandler, OnAppl
   /** This process's id as a sender, and the number of its last message. */
   private readonly sender = randomBytes(9).toString('base64url');
   private seq = 0;
-  private readonly replays = new QueueReplayGuard();
+  private readonly replays = new NotificationReplayGuard();
   private readonly replayWarning: RateLimitedWarning;
   private readonly staleWarning: RateLimitedWarning;
 
@@ -49,7 +49,7 @@ export class FirehoseQueueRegistry implements NotificationChannelHandler, OnAppl
     this.staleWarning = new RateLimitedWarning(
       this.logger,
       (count) =>
-        `Dropped ${count} queue message${count === 1 ? '' : 's'} on channel "${channel}" sent more than ${QUEUE_MESSAGE_MAX_AGE / 60_000} minutes ` +
+        `Dropped ${count} queue message${count === 1 ? '' : 's'} on channel "${channel}" sent more than ${NOTIFICATION_MAX_AGE / 60_000} minutes ` +
         "from this host's time: an old copy sent again, or the clocks of the app's hosts disagree (check NTP)",
     );
   }

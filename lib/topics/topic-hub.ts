@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NotificationChannelHandler } from '../listener/notification-channel-handler.interface.js';
 import { type TopicCounters, TopicDispatcher } from './topic-dispatcher.js';
 import { decodeTopicNotification } from './topic-notification.js';
-import { QueueReplayGuard } from '../queue/queue-replay-guard.js';
+import { NotificationReplayGuard } from '../listener/notification-replay-guard.js';
 import type { FirehoseTopicsStats } from './topic-stats.interface.js';
 import type { TopicSubscriber } from './topic-subscriber.js';
 
@@ -25,7 +25,7 @@ export class TopicHub {
   /** One per shard channel, to register with the LISTEN connection. */
   readonly handlers: NotificationChannelHandler[];
   /** Copies of signed messages sent again by another role are refused, as for queue messages. */
-  private readonly replays = new QueueReplayGuard();
+  private readonly replays = new NotificationReplayGuard();
 
   constructor(
     channels: string[],

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NotifySignature } from '../../lib/listener/notify-signature.js';
 import { RateLimitedWarning } from '../../lib/listener/rate-limited-warning.js';
 import { NOTIFY_SIGNATURE_CHARS } from '../../lib/protocol/notify-payload.js';
-import { QueueReplayGuard } from '../../lib/queue/queue-replay-guard.js';
+import { NotificationReplayGuard } from '../../lib/listener/notification-replay-guard.js';
 
 describe('listener/notify-signature', () => {
   const key = randomBytes(32);
@@ -53,9 +53,9 @@ describe('listener/rate-limited-warning', () => {
   });
 });
 
-describe('queue/queue-replay-guard', () => {
+describe('listener/notification-replay-guard', () => {
   let now = 1_000_000;
-  const guard = () => new QueueReplayGuard(60_000, () => now);
+  const guard = () => new NotificationReplayGuard(60_000, () => now);
 
   it('admits each number of a sender once, in any order within the window', () => {
     const g = guard();

@@ -1,10 +1,10 @@
-/** Message numbers of one sender remembered behind its highest: more than pushes ever overtake each other in a pool. */
+/** Message numbers of one sender remembered behind its highest: more than sends ever overtake each other in a pool. */
 const WINDOW = 1024;
 /**
  * How far a message's send time may be from this host's clock. Bounds what a fresh receiver
  * (which has seen nothing of a sender yet) can be shown again, and forgives clocks a little apart.
  */
-export const QUEUE_MESSAGE_MAX_AGE = 5 * 60_000;
+export const NOTIFICATION_MAX_AGE = 5 * 60_000;
 
 interface SenderWindow {
   top: number;
@@ -13,26 +13,26 @@ interface SenderWindow {
   heardAt: number;
 }
 
-export type QueueAdmission = 'fresh' | 'replayed' | 'stale';
+export type NotificationAdmission = 'fresh' | 'replayed' | 'stale';
 
 /**
- * Refuses a queue message that arrives a second time. A queue message has no id in a table, and a
- * role that can LISTEN can copy a signed payload and NOTIFY it again unchanged, so each carries its
+ * Refuses a queue or topic message that arrives a second time. Such a message has no id in a table,
+ * and a role that can LISTEN can copy a signed payload and NOTIFY it again unchanged, so each carries its
  * sender's id, a number per sender and a send time. Per sender this keeps a sliding window of the
  * numbers seen (messages pushed together may commit out of order, on different pooled connections),
  * in constant memory; senders silent for long are forgotten, since their old numbers are refused by
  * age anyway.
  */
-export class QueueReplayGuard {
+export class NotificationReplayGuard {
   private readonly senders = new Map<string, SenderWindow>();
   private sweptAt = 0;
 
   constructor(
-    private readonly maxAgeMs = QUEUE_MESSAGE_MAX_AGE,
+    private readonly maxAgeMs = NOTIFICATION_MAX_AGE,
     private readonly now: () => number = Date.now,
   ) {}
 
-  admit(sender: string, seq: number, sentAt: number): QueueAdmission {
+  admit(sender: string, seq: number, sentAt: number): NotificationAdmission {
     const now = this.now();
     if (Math.abs(now - sentAt) > this.maxAgeMs) return 'stale';
     let window = this.senders.get(sender);
