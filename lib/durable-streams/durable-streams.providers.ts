@@ -15,7 +15,7 @@ import { DurableStreamsHttpMount } from './durable-streams-http-mount.js';
 import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
 import { AppendHandler } from './http/append.handler.js';
 import { CreateDeleteHandler } from './http/create-delete.handler.js';
-import { DurableStreamsCors } from './http/durable-streams-cors.js';
+import { DurableStreamsResponsePolicy } from './http/durable-streams-response-policy.js';
 import { DurableStreamsRequestGate } from './http/durable-streams-request-gate.js';
 import { DurableStreamsRouter } from './http/durable-streams.router.js';
 import { LiveReadHandler } from './http/live-read.handler.js';
@@ -114,7 +114,7 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
         waiters: StreamWaiters,
         authorizer: DurableStreamsAuthorizer | undefined,
       ) => {
-        const gate = new DurableStreamsRequestGate(new DurableStreamsCors(options.allowedOrigins));
+        const gate = new DurableStreamsRequestGate(new DurableStreamsResponsePolicy(options.allowedOrigins));
         return new DurableStreamsHttpMount(host, config, gate, router, waiters, options, authorizer);
       },
       inject: [

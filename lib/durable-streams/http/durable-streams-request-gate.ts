@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamRequestError } from '../errors/stream-request.error.js';
-import type { DurableStreamsCors } from './durable-streams-cors.js';
+import type { DurableStreamsResponsePolicy } from './durable-streams-response-policy.js';
 import { reply } from './http-response.js';
 import { parseStreamPath } from './stream-path.js';
 import { tagStreamRequest } from './stream-target.js';
@@ -16,7 +16,7 @@ import { tagStreamRequest } from './stream-target.js';
 export class DurableStreamsRequestGate {
   private bases: readonly string[] = [];
 
-  constructor(private readonly cors: DurableStreamsCors) {}
+  constructor(private readonly policy: DurableStreamsResponsePolicy) {}
 
   /** The base paths served: the configured one, and the same under the app's global prefix. */
   serveUnder(bases: readonly string[]): void {
@@ -29,9 +29,9 @@ export class DurableStreamsRequestGate {
     if (url === undefined) return false;
     const baseLength = this.baseLengthOf(url);
     if (baseLength < 0) return false;
-    this.cors.apply(request, response);
-    if (request.method === 'OPTIONS' && this.cors.enabled) {
-      this.cors.preflight(request, response);
+    this.policy.apply(request, response);
+    if (request.method === 'OPTIONS' && this.policy.enabled) {
+      this.policy.preflight(request, response);
       return true;
     }
     let path: string;

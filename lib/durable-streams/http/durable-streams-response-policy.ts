@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_PREFLIGHT_MAX_AGE } from '../durable-streams.constants.js';
 
 /**
- * The headers that say who may read a response: none for other origins unless `allowedOrigins`
+ * The headers that say who may read a response and what it may do: no script runs from it
+ * (`Content-Security-Policy: sandbox`, nosniff), and no CORS headers for other origins unless `allowedOrigins`
  * lists them (`'*'` for any). A listed origin is echoed with `Vary: Origin`, so a shared cache
  * never hands one origin's answer to another.
  */
-export class DurableStreamsCors {
+export class DurableStreamsResponsePolicy {
   /** Whether any origin besides the app's own may call the routes. */
   readonly enabled: boolean;
   private readonly anyOrigin: boolean;
