@@ -49,6 +49,8 @@ export class FirehoseStats {
   /** The id of the broadcast whose way to its subscribers is being timed, and when it committed. */
   private sampleId = NO_SAMPLE;
   private sampleCommittedAt = 0;
+  /** The newest event id fanned out here: a batch's notification may come back before its write resolves. */
+  private lastFannedOut = 0;
   private latencyFrom = 0;
 
   /** Adds a source of figures; returns the function that removes it. */
@@ -88,6 +90,7 @@ export class FirehoseStats {
       this.delivered.local += figures.local;
       figures.delivered += figures.websocket + figures.sse + figures.local;
     }
+    this.lastFannedOut = id;
     if (id >= this.sampleId) this.sampleReached(id);
   }
 
@@ -112,10 +115,16 @@ export class FirehoseStats {
     const now = performance.now();
     for (const observer of this.observers) observer.batchCommitted?.(size, (now - startedAt) / 1000);
     // One broadcast at a time is followed to its fan-out: the cost stays per batch, not per event.
-    if (this.sampleId === NO_SAMPLE || now - this.sampleCommittedAt > SAMPLE_TIMEOUT_MS) {
-      this.sampleId = lastId;
-      this.sampleCommittedAt = now;
+    if (this.sampleId !== NO_SAMPLE && now - this.sampleCommittedAt <= SAMPLE_TIMEOUT_MS) return;
+    if (lastId <= this.lastFannedOut) {
+      // Its notification won the race with the write's answer: the fan-out is already done.
+      this.sampleId = NO_SAMPLE;
+      this.latencyFrom = startedAt;
+      this.recordLatency();
+      return;
     }
+    this.sampleId = lastId;
+    this.sampleCommittedAt = startedAt;
   }
 
   /** A broadcast written in the caller's own transaction. */

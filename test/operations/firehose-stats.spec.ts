@@ -81,6 +81,22 @@ describe('FirehoseStats', () => {
     expect(batches).toEqual([3, 1]);
     expect(stats.counters()).toMatchObject({ broadcasts: 4, batches: 2 });
   });
+
+  it("samples a batch whose notification came back before the write's own answer", () => {
+    const stats = new FirehoseStats();
+    const latencies: number[] = [];
+    stats.observe({ deliveryLatency: (s) => latencies.push(s) });
+    const startedAt = performance.now();
+    // The LISTEN connection delivered ids 1 and 2 before the append's answer reached the batcher.
+    stats.fannedOut('a', 1);
+    stats.fannedOut('a', 2);
+    stats.batchCommitted(2, 2, startedAt);
+    expect(latencies).toHaveLength(1);
+    expect(latencies[0]).toBeGreaterThanOrEqual(0);
+    // The sample is over: the next batch is followed as usual.
+    stats.batchCommitted(1, 3, performance.now());
+    stats.fannedOut('a', 3);
+  });
 });
 
 describe('FirehoseOperationsModule options', () => {
