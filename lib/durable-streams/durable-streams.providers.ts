@@ -15,6 +15,8 @@ import { DurableStreamsHttpMount } from './durable-streams-http-mount.js';
 import { ExpiredStreamsSweeper } from './expired-streams.sweeper.js';
 import { AppendHandler } from './http/append.handler.js';
 import { CreateDeleteHandler } from './http/create-delete.handler.js';
+import { DurableStreamsAccessGuard } from './http/durable-streams-access.guard.js';
+import { DurableStreamsDirectDispatch } from './http/durable-streams-direct-dispatch.js';
 import { DurableStreamsResponsePolicy } from './http/durable-streams-response-policy.js';
 import { DurableStreamsRequestGate } from './http/durable-streams-request-gate.js';
 import { DurableStreamsRouter } from './http/durable-streams.router.js';
@@ -115,7 +117,8 @@ export function durableStreamsProviders(options: ResolvedDurableStreamsOptions):
         authorizer: DurableStreamsAuthorizer | undefined,
       ) => {
         const gate = new DurableStreamsRequestGate(new DurableStreamsResponsePolicy(options.allowedOrigins));
-        return new DurableStreamsHttpMount(host, config, gate, router, waiters, options, authorizer);
+        const direct = new DurableStreamsDirectDispatch(new DurableStreamsAccessGuard(authorizer), router);
+        return new DurableStreamsHttpMount(host, config, gate, router, direct, waiters, options, authorizer);
       },
       inject: [
         HttpAdapterHost,

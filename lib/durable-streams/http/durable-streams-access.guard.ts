@@ -33,7 +33,14 @@ export class DurableStreamsAccessGuard implements CanActivate {
   constructor(@Optional() @Inject(DURABLE_STREAMS_AUTHORIZER) private readonly authorizer?: DurableStreamsAuthorizer) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<IncomingMessage>();
+    return this.check(context.switchToHttp().getRequest<IncomingMessage>());
+  }
+
+  /**
+   * The guard's verdict on `request`, for the route and for the gate when it dispatches directly:
+   * true, or a refusal thrown (or rejected) as an HttpException.
+   */
+  check(request: IncomingMessage): boolean | Promise<boolean> {
     const target = streamTargetOf(request);
     // Express matches routes case-insensitively, and the app may mount the route where the gate
     // does not look: such a request reached the route with its body possibly parsed already.

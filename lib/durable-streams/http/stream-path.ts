@@ -12,7 +12,8 @@ const BACKSLASH = 92;
  * what to change. A stream's name is compared byte for byte, never decoded, so that a proxy rule
  * on a path and the stream it reaches cannot disagree: empty segments (`//x`, a trailing `/`),
  * `.` and `..` segments (also percent-encoded), encoded separators (`%2F`, `%5C`), a malformed
- * `%` escape and characters outside printable ASCII are refused rather than collapsed.
+ * `%` escape, escapes that do not spell UTF-8 and characters outside printable ASCII are refused
+ * rather than collapsed.
  */
 export function parseStreamPath(url: string, baseLength: number): string {
   let end = url.indexOf('?', baseLength);
@@ -20,6 +21,7 @@ export function parseStreamPath(url: string, baseLength: number): string {
   if (end <= baseLength + 1) throw new StreamRequestError(404, 'Stream not found: give a stream name after the base path');
   let segmentStart = baseLength + 1;
   let escaped = false;
+  let anyEscape = false;
   for (let i = segmentStart; i <= end; i++) {
     const code = i < end ? url.charCodeAt(i) : SLASH;
     if (code === SLASH) {
@@ -35,12 +37,24 @@ export function parseStreamPath(url: string, baseLength: number): string {
         throw new StreamRequestError(400, 'A stream path must not hold an encoded "/" or "\\" (%2F, %5C): write "/" to nest names');
       }
       escaped = true;
+      anyEscape = true;
       i += 2;
     } else if (code <= 32 || code >= 127 || code === BACKSLASH || code === QUESTION) {
       throw new StreamRequestError(400, 'A stream path is printable ASCII without "\\": percent-encode other characters');
     }
   }
-  return end === url.length ? url : url.slice(0, end);
+  const path = end === url.length ? url : url.slice(0, end);
+  if (anyEscape) checkUtf8Escapes(path);
+  return path;
+}
+
+/** Frameworks decode a route's parameters, and refuse escapes that are not UTF-8: so does the gate, whichever serves it. */
+function checkUtf8Escapes(path: string): void {
+  try {
+    decodeURIComponent(path);
+  } catch {
+    throw new StreamRequestError(400, 'The percent escapes in a stream path must spell UTF-8 characters');
+  }
 }
 
 function checkSegment(url: string, start: number, end: number, escaped: boolean): void {
