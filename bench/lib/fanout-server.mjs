@@ -4,10 +4,10 @@
 //           AllowAllStreamsAuthorizer) on 127.0.0.1:0; WebSocket at /firehose, SSE at /firehose/sse,
 //           and an app's own `@Sse()` route at /bench/events returning
 //           FirehoseService.messageEvents() (docs/protocol.md, "Your own @Sse() routes").
-//           Events are published with FirehoseService.broadcast(). With BENCH_OPERATIONS=1 the
-//           app also imports FirehoseOperationsModule with metrics, an OpenTelemetry SDK collects
-//           every instrument each second, and GET /healthz is read each second, as an operated
-//           deployment would.
+//           Events are published with FirehoseService.broadcast().
+//   operated: the module app that also imports FirehoseOperationsModule with metrics, with an
+//           OpenTelemetry SDK collecting every instrument each second and GET /healthz read each
+//           second, as an operated deployment would.
 //   raw:    a bare `ws` WebSocketServer (perMessageDeflate off) and a bare `node:http` SSE endpoint
 //           on one port, fed by one plain `pg` LISTEN client; events are published with one naive
 //           statement each: WITH i AS (INSERT ... RETURNING ...) SELECT pg_notify(...) FROM i,
@@ -29,7 +29,7 @@ const RAW_CHANNEL = 'raw_fanout';
 const RAW_SQL = `WITH i AS (INSERT INTO raw_messages(stream, data) VALUES ($1, $2) RETURNING id, stream, data)
 SELECT pg_notify('${RAW_CHANNEL}', json_build_object('id', id, 'stream', stream, 'data', data)::text) FROM i`;
 
-async function startModule(url) {
+async function startModule(url, operated) {
   const [{ Controller, Inject, Module, Sse }, { NestFactory }, { TypeOrmModule }, { WsAdapter }, lib] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
@@ -53,7 +53,6 @@ async function startModule(url) {
   Controller('bench')(SseRouteController);
   Sse('events')(SseRouteController.prototype, 'events', Object.getOwnPropertyDescriptor(SseRouteController.prototype, 'events'));
   LastEventId()(SseRouteController.prototype, 'events', 0);
-  const operated = process.env.BENCH_OPERATIONS === '1';
   const stopOperations = operated ? await startMetricsCollection() : () => undefined;
   class FanoutBenchModule {}
   Module({
@@ -198,7 +197,7 @@ async function memory() {
 
 async function childMain() {
   const [variant, url] = process.argv.slice(3);
-  const server = variant === 'module' ? await startModule(url) : await startRaw(url);
+  const server = variant === 'raw' ? await startRaw(url) : await startModule(url, variant === 'operated');
   const send = (m) => process.send(m);
   process.on('message', async (m) => {
     try {

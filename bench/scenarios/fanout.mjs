@@ -52,7 +52,7 @@ export const knobs = {
   BENCH_MEM_WARM_CONNS: 'clients connected before the memory baseline; the rest are the N of "per idle connection" (default 100)',
   BENCH_SERVER_NODE_ARGS: 'extra node flags for the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (default none)',
   BENCH_OPERATIONS:
-    'module server also runs FirehoseOperationsModule with metrics collected each second and /healthz polled each second (default off)',
+    "adds the variant 'operated', interleaved with the others: the module app with FirehoseOperationsModule, metrics collected and /healthz polled each second (default off)",
   BENCH_PIN: 'pin the server to CPU 0 and the client processes to CPU 1 with taskset (default off: clients then use both cores)',
 };
 
@@ -200,6 +200,7 @@ export async function run({ serverUrl }) {
     wave: envNumber('BENCH_CONNECT_WAVE', 250),
     memWarmConns: envNumber('BENCH_MEM_WARM_CONNS', 100),
     pin: envBool('BENCH_PIN', false) && hasTaskset() && cpuCount() >= 2,
+    operations: envBool('BENCH_OPERATIONS', false),
   };
   const points = [
     ...cfg.ws.map((n) => ({ transport: 'ws', n })),
@@ -236,7 +237,8 @@ export async function run({ serverUrl }) {
     let runBase = 0;
     for (const { transport, n } of points) {
       for (let pair = 1; pair <= cfg.pairs; pair++) {
-        const order = pair % 2 ? ['module', 'raw'] : ['raw', 'module'];
+        const variants = cfg.operations ? ['module', 'raw', 'operated'] : ['module', 'raw'];
+        const order = pair % 2 ? variants : [...variants].reverse();
         for (const variant of order) {
           progress(`${transport} N=${n} pair ${pair}: ${variant}`);
           runBase += 10;
@@ -271,7 +273,7 @@ function report(cfg, points, measured) {
   const rows = [];
   const summary = [];
   for (const { transport, n } of points) {
-    for (const variant of ['module', 'raw']) {
+    for (const variant of ['module', 'raw', 'operated']) {
       const rs = measured.filter((r) => r.transport === transport && r.n === n && r.variant === variant);
       if (!rs.length) continue;
       const agg = (f) => spread(rs.map(f));
@@ -420,6 +422,7 @@ function report(cfg, points, measured) {
       ratioRows,
     ),
   );
+  const operations = operationsCost(cfg, points, summary, measured);
   const saturated = summary.filter((s) => s.clientCores.median > 0.85);
   if (saturated.length) {
     console.log(
@@ -429,5 +432,38 @@ function report(cfg, points, measured) {
   }
   const lost = summary.filter((s) => s.lost > 0);
   if (lost.length) console.log(`\nLOST MESSAGES: ${lost.map((s) => `${s.transport} N=${s.n} ${s.variant}: ${s.lost}`).join(', ')}`);
-  console.log(JSON.stringify({ scenario: 'fanout', phase: 'summary', config: cfg, results: roundDeep(summary), ratios: verdicts }));
+  console.log(
+    JSON.stringify({ scenario: 'fanout', phase: 'summary', config: cfg, results: roundDeep(summary), ratios: verdicts, operations }),
+  );
+}
+
+/** With BENCH_OPERATIONS: what the operations module costs, operated against module deliveries/s in the same run. */
+function operationsCost(cfg, points, summary, measured) {
+  if (!cfg.operations) return undefined;
+  const rows = [];
+  const costs = [];
+  for (const { transport, n } of points) {
+    const m = summary.find((s) => s.transport === transport && s.n === n && s.variant === 'module');
+    const o = summary.find((s) => s.transport === transport && s.n === n && s.variant === 'operated');
+    if (!m || !o) continue;
+    const perPair = [];
+    for (let p = 1; p <= cfg.pairs; p++) {
+      const rm = measured.find((r) => r.transport === transport && r.n === n && r.pair === p && r.variant === 'module');
+      const ro = measured.find((r) => r.transport === transport && r.n === n && r.pair === p && r.variant === 'operated');
+      if (rm && ro) perPair.push(ro.burst.deliveries_per_s / rm.burst.deliveries_per_s);
+    }
+    const ratio = o.rate.median / m.rate.median;
+    const cost = 1 - ratio;
+    rows.push([
+      LABELS[transport],
+      n,
+      `${fmt(ratio, 3)}× (${cost <= 0 ? 'no cost measured' : `costs ${fmt(cost * 100, 1)}%`}; target ≤ 3%: ${cost <= 0.03 ? 'MET' : 'NOT MET'})`,
+      fmtSpread(spread(perPair), 3),
+      `${fmt(o.cpu.median, 2)} vs ${fmt(m.cpu.median, 2)}`,
+    ]);
+    costs.push({ transport, n, rate_ratio: round(ratio, 4), per_pair: perPair.map((r) => round(r, 4)) });
+  }
+  console.log('\n### Operated / module: the operations module with metrics and /healthz\n');
+  console.log(table(['transport', 'N', 'deliveries/s (of medians)', 'per pair', 'server CPU µs/deliv operated vs module'], rows));
+  return costs;
 }
