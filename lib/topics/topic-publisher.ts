@@ -7,7 +7,7 @@ import { TopicInvalidIdError } from './errors/topic-invalid-id.error.js';
 import { encodeTopicNotification } from './topic-notification.js';
 import type { NotifySignature } from '../listener/notify-signature.js';
 import { randomBytes } from 'node:crypto';
-import { TopicShardSender, type TopicSql } from './topic-shard-sender.js';
+import { TopicSender, type TopicSql } from './topic-sender.js';
 import { shardOf } from './topic-shards.js';
 import { TOPIC_SEND_BATCH_SIZE } from './topics.constants.js';
 
@@ -21,24 +21,24 @@ export function topicSql(dataSource: DataSource): TopicSql {
 }
 
 /**
- * The sending side of topics: checks a message, encodes it once, and hands it to its topic's
- * shard sender. Bad input throws here, before it can join a batch.
+ * The sending side of topics: checks a message, encodes it once for its topic's shard channel,
+ * and hands it to the process's sender. Bad input throws here, before it can join a batch.
  */
 export class TopicPublisher {
-  private readonly senders: TopicShardSender[];
+  private readonly sender: TopicSender;
   /** Messages sent by this process; with `sender`, what makes each payload unique. */
   private counter = 0;
   /** This process among the publishers, so receivers can tell a message sent again from a new one. */
-  private readonly sender = randomBytes(5).readUIntBE(0, 5).toString(36);
+  private readonly origin = randomBytes(5).readUIntBE(0, 5).toString(36);
 
   constructor(
     sql: TopicSql,
-    channels: string[],
+    private readonly channels: string[],
     private readonly maxDataBytes: number,
     private readonly notifyMaxBytes: number,
     private readonly signature: NotifySignature,
   ) {
-    this.senders = channels.map((channel) => new TopicShardSender(sql, channel, TOPIC_SEND_BATCH_SIZE));
+    this.sender = new TopicSender(sql, channels, TOPIC_SEND_BATCH_SIZE);
   }
 
   get published(): number {
@@ -49,14 +49,14 @@ export class TopicPublisher {
   publish(topic: string, data: unknown): Promise<void> {
     if (!isValidTopicId(topic)) throw new TopicInvalidIdError(topic);
     const json = serializeData(data, this.maxDataBytes, TOO_LARGE);
-    const sender = this.senders[shardOf(topic, this.senders.length)];
-    const origin = { sender: this.sender, seq: this.counter + 1, sentAt: Date.now() };
-    const payload = this.signature.sign(sender.channel, encodeTopicNotification({ topic, data: json }, origin));
+    const shard = shardOf(topic, this.channels.length);
+    const origin = { sender: this.origin, seq: this.counter + 1, sentAt: Date.now() };
+    const payload = this.signature.sign(this.channels[shard], encodeTopicNotification({ topic, data: json }, origin));
     if (payload.length * 3 > this.notifyMaxBytes) {
       const bytes = Buffer.byteLength(payload);
       if (bytes > this.notifyMaxBytes) throw new FirehosePayloadTooLargeError(bytes, this.notifyMaxBytes, TOO_LARGE);
     }
     this.counter++;
-    return sender.send(payload);
+    return this.sender.send(shard, payload);
   }
 }

@@ -1,6 +1,6 @@
 /** Defaults of the `FirehoseTopicsModule.forRoot` options. */
 export const DEFAULT_TOPICS_PATH = '/topics';
-/** Channels the topics are spread over by hash, so one hot topic's sends do not hold up the others. */
+/** Channels the topics are spread over by hash, so one hot topic's sends do not hold up the others'. */
 export const DEFAULT_TOPIC_SHARDS = 8;
 /** Messages a topic holds for its subscribers between a notification and the fan-out (a power of two). */
 export const DEFAULT_TOPIC_RING_CAPACITY = 1024;
@@ -16,7 +16,7 @@ export const DEFAULT_TOPIC_MAX_DATA_BYTES = 7850;
 export const DEFAULT_TOPIC_MAX_PENDING_BYTES = 1024 * 1024;
 /** Most shards: channel names stay short identifiers, and each is one LISTEN of the process's connection. */
 export const MAX_TOPIC_SHARDS = 256;
-/** Most messages one shard sends in one statement while the previous one is in flight. */
+/** Most messages the process sends in one statement, over all shards, while the previous one is in flight. */
 export const TOPIC_SEND_BATCH_SIZE = 256;
 /** Infix of the shard channels: `{notifyChannel}_topic_{i}`. */
 export const TOPIC_CHANNEL_INFIX = '_topic_';
