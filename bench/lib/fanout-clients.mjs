@@ -1,16 +1,19 @@
 // Child process: a share of the fan-out clients (scenario "fanout"), driven over IPC.
 //
 // `ws` clients send {"command":"subscribe","streams":["fan"]} and count once {"type":"subscribed"}
-// arrives; SSE clients GET the endpoint and count once the response headers are in. To keep the
-// harness cheap, nothing is JSON-parsed on the hot path:
+// arrives; SSE clients GET the endpoint and count once the response headers are in. With `gzip`,
+// SSE clients send `Accept-Encoding: gzip`, insist on a gzip body and inflate it as it arrives
+// (the server flushes per write, so every event is decodable at once). To keep the harness
+// cheap, nothing is JSON-parsed on the hot path:
 // - every event delivery is counted (WS: a frame without `"type"`; SSE: each `data:` line);
 // - latency is taken from one delivery in `sampleEvery`, round-robin over all clients of this
 //   process, by reading the number after `"t":` (send time, performance.timeOrigin + now()).
 // Per phase it reports deliveries, per-client min/max, latency samples summary, the last arrival
-// time and its own CPU.
+// time, the bytes read from the sockets (compressed, with gzip) and its own CPU.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
 import { Samples } from './stats.mjs';
 import { ChildRpc } from './child-rpc.mjs';
 
@@ -35,6 +38,7 @@ async function childMain() {
   let counts = new Uint32Array(0); // deliveries per client in the current phase
   let lat = new Samples(1 << 14);
   let total = 0;
+  let bytes = 0; // read from the sockets in the current phase (SSE only)
   let lastAt = 0;
   let seen = 0;
   let sampleEvery = 1;
@@ -71,13 +75,18 @@ async function childMain() {
       ws.on('close', () => closed++);
     });
 
-  const openSse = (url, k) =>
+  const openSse = (url, k, gzip) =>
     new Promise((resolve, reject) => {
-      const req = http.get(url, { agent: false }, (res) => {
+      const headers = gzip ? { 'Accept-Encoding': 'gzip' } : {};
+      const req = http.get(url, { agent: false, headers }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`SSE status ${res.statusCode}`));
-        res.setEncoding('latin1');
+        // A plain body would measure the uncompressed path under the compressed variant's name.
+        if (gzip && res.headers['content-encoding'] !== 'gzip') {
+          res.destroy();
+          return reject(new Error(`asked for gzip, got Content-Encoding ${res.headers['content-encoding'] ?? 'none'}`));
+        }
         let tail = '';
-        res.on('data', (chunk) => {
+        const onText = (chunk) => {
           // Count `data:` lines; keep the unfinished last line for the next chunk.
           const text = tail + chunk;
           let from = 0;
@@ -88,7 +97,24 @@ async function childMain() {
             from = nl + 1;
           }
           tail = text.slice(from);
-        });
+        };
+        if (gzip) {
+          // Z_SYNC_FLUSH: hand on whatever inflates from each chunk, not only at the end of the body.
+          const gunzip = zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH });
+          gunzip.setEncoding('latin1');
+          gunzip.on('data', onText);
+          gunzip.on('error', () => res.destroy());
+          res.on('data', (chunk) => {
+            bytes += chunk.length;
+            gunzip.write(chunk);
+          });
+        } else {
+          res.setEncoding('latin1');
+          res.on('data', (chunk) => {
+            bytes += chunk.length;
+            onText(chunk);
+          });
+        }
         res.on('close', () => closed++);
         resolve(req);
       });
@@ -108,7 +134,7 @@ async function childMain() {
         const open = m.kind === 'ws' ? openWs : openSse;
         for (let k = m.from; k < m.to; k += m.wave) {
           const batch = [];
-          for (let j = k; j < Math.min(m.to, k + m.wave); j++) batch.push(open(m.url, j));
+          for (let j = k; j < Math.min(m.to, k + m.wave); j++) batch.push(open(m.url, j, m.gzip === true));
           sockets.push(...(await Promise.all(batch)));
         }
         send({ type: 'ok', id: m.id });
@@ -118,6 +144,7 @@ async function childMain() {
         counts.fill(0);
         lat = new Samples(1 << 14);
         total = 0;
+        bytes = 0;
         seen = 0;
         lastAt = 0;
         sampleEvery = m.sampleEvery;
@@ -143,6 +170,7 @@ async function childMain() {
           latency: lat.summary(),
           samples: Array.from(lat.buf.subarray(0, lat.length)),
           lastAt,
+          bytes,
           cpuUs: cpu.user + cpu.system,
           closed,
         });

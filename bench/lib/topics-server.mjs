@@ -3,11 +3,14 @@
 //   module: a Nest HTTP app from dist/ (TypeORM, FirehoseModule, FirehoseTopicsModule with
 //           AllowAllTopicsAuthorizer and the given number of shards) on 127.0.0.1:0; subscribers
 //           at GET /topics/{topic}/events; messages published with FirehoseTopicsService.publish().
+//   gzip:   the module app with `sseCompression: true`: clients that send `Accept-Encoding: gzip`
+//           get a gzip stream flushed per write.
 //   raw:    a bare `node:http` SSE endpoint fed by one plain `pg` LISTEN client, and one
 //           `SELECT pg_notify(...)` per publish on a pg.Pool of 16; each notification is written
 //           as `event: message\ndata: …\n\n` with `res.write` per subscriber.
 //
-// The publisher lives in the server process for both variants. Every message's data is
+// The publisher lives in the server process for every variant, so the server's CPU includes the
+// cost of publishing either way. Every message's data is
 // {r: phase id, i: index, t: send time (performance.timeOrigin + performance.now())}.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +21,7 @@ import { closedLoop } from './closed-loop.mjs';
 const now = () => performance.timeOrigin + performance.now();
 const RAW_CHANNEL = 'raw_topic';
 
-async function startModule(url, shards) {
+async function startModule(url, shards, sseCompression) {
   const [{ Module }, { NestFactory }, { TypeOrmModule }, { WsAdapter }, lib] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
@@ -34,7 +37,7 @@ async function startModule(url, shards) {
     imports: [
       TypeOrmModule.forRoot({ type: 'postgres', url, entities: FIREHOSE_ENTITIES, migrations: FIREHOSE_MIGRATIONS, migrationsRun: true }),
       FirehoseModule.forRoot({}),
-      FirehoseTopicsModule.forRoot({ authorizer: AllowAllTopicsAuthorizer, shards }),
+      FirehoseTopicsModule.forRoot({ authorizer: AllowAllTopicsAuthorizer, shards, sseCompression }),
     ],
   })(TopicsBenchModule);
   const app = await NestFactory.create(TopicsBenchModule, { logger: ['error', 'warn'] });
@@ -46,6 +49,7 @@ async function startModule(url, shards) {
     port: app.getHttpServer().address().port,
     ssePath: (topic) => `/topics/${topic}/events`,
     publish: (topic, data) => topics.publish(topic, data),
+    stats: () => topics.stats().totals,
     close: () => app.close(),
   };
 }
@@ -77,6 +81,7 @@ async function startRaw(url) {
     port: server.address().port,
     ssePath: (topic) => `/topics/${topic}/events`,
     publish: (_topic, data) => pool.query('SELECT pg_notify($1, $2)', [RAW_CHANNEL, JSON.stringify(data)]),
+    stats: () => undefined,
     close: async () => {
       for (const res of subscribers) res.destroy();
       server.closeAllConnections?.();
@@ -89,7 +94,7 @@ async function startRaw(url) {
 
 async function childMain() {
   const [variant, url, shards] = process.argv.slice(3);
-  const server = variant === 'module' ? await startModule(url, Number(shards)) : await startRaw(url);
+  const server = variant === 'raw' ? await startRaw(url) : await startModule(url, Number(shards), variant === 'gzip');
   const send = (m) => process.send(m);
   process.on('message', async (m) => {
     try {
@@ -107,6 +112,18 @@ async function childMain() {
         }
         await Promise.all(pending);
         send({ type: 'done', id: m.id, started, ended: now(), errors });
+      } else if (m.type === 'burst') {
+        // Burst: every message issued at once; the module's shard sender groups them, the raw
+        // path spreads them over its pool.
+        const started = now();
+        let errors = 0;
+        await Promise.all(
+          Array.from({ length: m.count }, (_, i) => server.publish(m.topic, { r: m.run, i, t: now() }).catch(() => errors++)),
+        );
+        send({ type: 'done', id: m.id, started, ended: now(), errors });
+      } else if (m.type === 'stats') {
+        // The module's own counters (ring drops, subscribers hung up on); none for raw.
+        send({ type: 'stats', id: m.id, totals: server.stats() });
       } else if (m.type === 'closed-loop') {
         // `concurrency` publishes outstanding, round-robin over `topics`, for `seconds`.
         const result = await closedLoop({
@@ -137,10 +154,17 @@ async function childMain() {
   send({ type: 'ready', port: server.port, pid: process.pid });
 }
 
-/** Parent side: spawns a topics server (module with `shards`, or raw) and talks to it. */
+/** Parent side: spawns a topics server (module or gzip with `shards`, or raw) and talks to it. */
 export class TopicsServerHandle extends ChildRpc {
-  static async start({ variant, url, shards = 8 }) {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', variant, url, String(shards)], {
+  static async start({ variant, url, shards = 8, pinCpus, fdLimit = 4096 }) {
+    const file = fileURLToPath(import.meta.url);
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const node = [process.execPath, ...extra, file, '--child', variant, url, String(shards)];
+    const cmd = [...(pinCpus ? ['taskset', '-a', '-c', pinCpus] : []), ...node];
+    // `ulimit -n` is per process: raise it in a shell that then execs the server.
+    const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+    const child = spawn('/bin/sh', ['-c', `ulimit -n ${fdLimit} 2>/dev/null; exec ${cmd.map(q).join(' ')}`], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const handle = new TopicsServerHandle(child, `${variant} topics server`);
