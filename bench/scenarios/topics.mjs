@@ -22,13 +22,13 @@
 //      read per delivery; every phase checks received against expected deliveries (messages × N);
 //   3. shards, module only: BENCH_PUBLISHERS publishing processes at once, each round-robin over
 //      16 topics of its own, with shards 8 and shards 1 interleaved → total publishes/s.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { cpuCount, hasTaskset, machineCpu, processCpuUs } from '../lib/cpu.mjs';
+import { cpuCount, hasTaskset } from '../lib/cpu.mjs';
 import { createFreshDatabase, PgCpuMeter, serverInfo } from '../lib/db.mjs';
 import { envBool, envList, envNumber, now, progress, sleep } from '../lib/env.mjs';
-import { clockOffset, FanoutClientsHandle } from '../lib/fanout-clients.mjs';
-import { round, spread, summarize } from '../lib/stats.mjs';
+import { clockOffset } from '../lib/fanout-clients.mjs';
+import { fdLimitFor, measurePhase, startClientProcs } from '../lib/fanout-phase.mjs';
+import { round, spread } from '../lib/stats.mjs';
 import { fmt, fmtSpread, table } from '../lib/table.mjs';
 import { TopicsServerHandle } from '../lib/topics-server.mjs';
 
@@ -76,16 +76,7 @@ async function fanout({ variant, n, cfg, db, meter, fdLimit, runBase }) {
   const procs = [];
   try {
     const serverClock = await clockOffset(server);
-    const shares = Array.from({ length: cfg.procs }, (_, p) => Math.floor(n / cfg.procs) + (p < n % cfg.procs ? 1 : 0)).filter(
-      (s) => s > 0,
-    );
-    for (const share of shares) {
-      const h = await FanoutClientsHandle.start({ fdLimit, pinCpus: cfg.pin ? '1' : undefined });
-      h.share = share;
-      // Latency = arrival (client clock) − send time (server clock) − (client − server offset).
-      h.offset = (await clockOffset(h)).offset - serverClock.offset;
-      procs.push(h);
-    }
+    procs.push(...(await startClientProcs({ n, procs: cfg.procs, fdLimit, pinned: cfg.pin, serverClock })));
     const c0 = now();
     await Promise.all(
       procs.map((h) =>
@@ -104,59 +95,29 @@ async function fanout({ variant, n, cfg, db, meter, fdLimit, runBase }) {
     // Subscribed once the headers are in; the settle lets connection set-up work end first.
     await sleep(cfg.settleMs);
 
-    // A phase: clients begin counting, the server publishes, clients wait for all expected.
     const phase = async (kind, run, count, rate) => {
-      const sampleEvery = Math.max(1, Math.floor((count * n) / cfg.samples));
-      await Promise.all(procs.map((h) => h.request({ type: 'begin', sampleEvery, offset: h.offset })));
       const st0 = (await server.request({ type: 'stats' })).totals;
-      const s0 = processCpuUs(server.pid);
-      const k0 = procs.map((h) => processCpuUs(h.pid));
-      const pg0 = await meter.start();
-      const m0 = machineCpu();
-      const t0 = now();
-      const pub = await server.request(
-        kind === 'burst' ? { type: 'burst', topic: TOPIC, run, count } : { type: 'open-loop', topic: TOPIC, run, count, rate },
-      );
-      const results = await Promise.all(procs.map((h) => h.request({ type: 'end', perClient: count, graceMs: cfg.graceMs })));
-      const wallMs = now() - t0;
-      const m1 = machineCpu();
-      const pgCpu = await meter.stop(pg0);
-      const serverUs = processCpuUs(server.pid) - s0;
-      const clientUs = procs.map((h, i) => processCpuUs(h.pid) - k0[i]);
+      const measured = await measurePhase({
+        server,
+        procs,
+        serverClock,
+        meter,
+        n,
+        count,
+        samples: cfg.samples,
+        graceMs: cfg.graceMs,
+        publish: () =>
+          server.request(
+            kind === 'burst' ? { type: 'burst', topic: TOPIC, run, count } : { type: 'open-loop', topic: TOPIC, run, count, rate },
+          ),
+      });
       const st1 = (await server.request({ type: 'stats' })).totals;
-      const received = results.reduce((a, r) => a + r.total, 0);
-      const expected = count * n;
-      // Parent-clock times: server send start, last arrival at any client.
-      const firstSend = pub.started - serverClock.offset;
-      const lastArrival = Math.max(...results.map((r, i) => (r.lastAt ? r.lastAt - procs[i].offset - serverClock.offset : -Infinity)));
-      const spanMs = lastArrival - firstSend;
-      const lat = summarize(Float64Array.from(results.flatMap((r) => r.samples)).sort());
       return {
         messages: count,
-        expected,
-        received,
-        missing: Math.max(0, expected - received),
-        extra: Math.max(0, received - expected),
-        min_per_client: Math.min(...results.map((r) => r.minPerClient)),
-        max_per_client: Math.max(...results.map((r) => r.maxPerClient)),
-        closed: results.reduce((a, r) => a + r.closed, 0),
+        ...measured,
         // The module's own count of what it threw away: ring overflow, subscribers hung up on.
         ring_dropped: st0 && st1 ? st1.dropped - st0.dropped : undefined,
         subscribers_dropped: st0 && st1 ? st1.droppedSubscribers - st0.droppedSubscribers : undefined,
-        publish_errors: pub.errors,
-        publish_ms: pub.ended - pub.started,
-        span_ms: spanMs,
-        deliveries_per_s: (received / spanMs) * 1000,
-        p50: lat.p50,
-        p99: lat.p99,
-        max: lat.max,
-        samples: lat.count,
-        bytes_per_delivery: results.reduce((a, r) => a + r.bytes, 0) / Math.max(1, received),
-        server_cpu_us_per_delivery: serverUs / Math.max(1, received),
-        server_cores: serverUs / 1000 / wallMs,
-        client_cores: clientUs.map((us) => us / 1000 / wallMs),
-        pg_cores: pgCpu ? pgCpu.us / 1000 / wallMs : undefined,
-        machine_busy: m0 && m1 ? (m1.busyUs - m0.busyUs) / (m1.totalUs - m0.totalUs) : undefined,
       };
     };
 
@@ -216,15 +177,7 @@ export async function run({ serverUrl }) {
     pin: envBool('BENCH_PIN', false) && hasTaskset() && cpuCount() >= 2,
   };
   const variants = cfg.gzip ? ['module', 'raw', 'gzip'] : ['module', 'raw'];
-  // Each client process holds its share of sockets, the server all of them: give every child
-  // room for N plus slack (`ulimit -n` is per process and inherited only downwards).
-  // A shell can raise its soft limit up to the hard one only: ask for min(N + slack, hard).
-  const maxN = Math.max(0, ...cfg.clients);
-  const hardLimit = Number(execFileSync('/bin/sh', ['-c', 'ulimit -Hn']).toString().trim()) || Infinity;
-  const fdLimit = Math.min(Math.max(65536, maxN + 4096), hardLimit);
-  if (maxN + 1024 > fdLimit) {
-    progress(`WARNING: N=${maxN} needs more file descriptors than the hard limit ${hardLimit} allows the server; connections may fail`);
-  }
+  const { fdLimit, hardLimit } = fdLimitFor(Math.max(0, ...cfg.clients));
 
   const db = await createFreshDatabase(serverUrl);
   progress(`fresh database ${db.displayUrl}`);
